@@ -1,0 +1,35 @@
+"""Authentication that respects the tenant of the host."""
+
+from allauth.account.auth_backends import AuthenticationBackend
+
+from prm.tenancy.context import get_current_tenant
+
+
+def can_sign_in_here(user) -> bool:
+    """Whether `user` may sign in on the current host.
+
+    On a tenant's host: only with an active membership in that tenant (and, for partner
+    users, an organization that may still sign in). On the bare base domain: only
+    platform operators.
+    """
+    if not user.is_active:
+        return False
+    tenant = get_current_tenant()
+    if tenant is None:
+        return user.is_staff
+    from prm.tenancy.models import Membership
+
+    membership = (
+        Membership.objects.select_related("partner_organization")
+        .filter(user=user, is_active=True)
+        .first()
+    )
+    return membership is not None and membership.has_portal_access
+
+
+class TenantMembershipBackend(AuthenticationBackend):
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is None or not can_sign_in_here(user):
+            return None
+        return user

@@ -1,0 +1,16 @@
+"""/api/v1/: every app's API routes, the schema and its docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("prm.accounts.api.urls")),
+    path("", include("partners.api.urls")),
+    path("", include("deals.api.urls")),
+    path("", include("enablement.api.urls")),
+    path("", include("incentives.api.urls")),
+]

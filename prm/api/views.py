@@ -1,0 +1,30 @@
+"""Base viewsets: scoping declared once, like prm.core.views for HTML."""
+
+from rest_framework import viewsets
+
+from prm.tenancy.choices import STAFF_ROLES
+
+
+class TenantScopedViewSetMixin:
+    """`get_queryset()` = the model's rows this member may see; subclasses narrow it.
+
+    A retrieve/update/delete of another tenant's or partner's id therefore finds
+    nothing and answers 404.
+    """
+
+    model = None
+    allowed_roles = None  # every role of the tenant; narrow per view (e.g. STAFF_ROLES)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request._request.membership)
+
+
+class TenantScopedReadOnlyViewSet(TenantScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class TenantScopedModelViewSet(TenantScopedViewSetMixin, viewsets.ModelViewSet):
+    pass
+
+
+__all__ = ["STAFF_ROLES", "TenantScopedModelViewSet", "TenantScopedReadOnlyViewSet"]

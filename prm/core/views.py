@@ -1,0 +1,107 @@
+"""Base classes every HTML view of the portal builds on.
+
+Scoping lives here, once: a view names its model and gets a queryset already limited
+to the current tenant (by the model's manager) and to what the signed-in member may see
+(partner users: their own organization). Subclasses only narrow it further. Fetching a
+single object goes through that queryset, so another tenant's or partner's id is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.generic import TemplateView
+
+from prm.tenancy.choices import STAFF_ROLES, Role
+
+
+class TenantMemberRequiredMixin(AccessMixin):
+    """Signed in, with an active membership in this host's tenant, in one of the roles."""
+
+    allowed_roles: frozenset[str] = frozenset(Role.values)
+
+    def dispatch(self, request, *args, **kwargs):
+        if getattr(request, "tenant", None) is None:
+            raise Http404("This page exists only on a tenant's portal.")
+        if not request.user.is_authenticated or request.membership is None:
+            return self.handle_no_permission()
+        if request.membership.role not in self.allowed_roles:
+            # The page exists for everyone of the tenant; this role may not use it.
+            raise PermissionDenied("Your role cannot open this page.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StaffRequiredMixin(TenantMemberRequiredMixin):
+    allowed_roles = STAFF_ROLES
+
+
+class AdminRequiredMixin(TenantMemberRequiredMixin):
+    allowed_roles = frozenset({Role.ADMIN})
+
+
+class PartnerRequiredMixin(TenantMemberRequiredMixin):
+    allowed_roles = frozenset({Role.PARTNER})
+
+
+class ScopedQuerysetMixin:
+    """`get_queryset()` = the model's rows this member may see; narrow it, never widen it."""
+
+    model = None
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.membership)
+
+
+def home(request):
+    """Send each member to the side of the portal that is theirs."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return redirect("account_login")
+    if membership.is_staff_role:
+        return redirect("console_home")
+    return redirect("portal_home")
+
+
+def platform_home(request):
+    """The bare base domain: who runs this installation, and nothing of any tenant."""
+    from django.shortcuts import render
+
+    return render(request, "core/platform_home.html")
+
+
+def healthz(request):
+    """Database and Redis reachability as JSON: 200 when both answer, else 503."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.http import JsonResponse
+
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        cache.set("healthz", "1", 5)
+        checks["redis"] = "ok" if cache.get("healthz") == "1" else "error: no round trip"
+    except Exception as exc:  # noqa: BLE001
+        checks["redis"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+class PortalHomeView(PartnerRequiredMixin, TemplateView):
+    """The partner portal's landing page."""
+
+    template_name = "core/portal_home.html"
+
+
+class ConsoleHomeView(StaffRequiredMixin, TemplateView):
+    """The vendor console's landing page."""
+
+    template_name = "core/console_home.html"

@@ -1,0 +1,19 @@
+"""URLs served on a tenant's host (<slug>.<base domain> or a registered domain)."""
+
+from django.urls import include, path
+
+from prm.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("prm.core.urls")),
+    path("", include("prm.accounts.urls")),
+    path("", include("prm.notifications.urls")),
+    path("", include("prm.audit.urls")),
+    path("", include("partners.urls")),
+    path("", include("deals.urls")),
+    path("", include("enablement.urls")),
+    path("", include("incentives.urls")),
+    path("api/v1/", include("prm.api.urls")),
+]

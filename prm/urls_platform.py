@@ -1,0 +1,12 @@
+"""URLs of the bare base domain: the platform operator's pages only, no tenant data."""
+
+from django.contrib import admin
+from django.urls import path
+
+from prm.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.platform_home, name="platform_home"),
+    path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz_platform"),
+]

@@ -1,0 +1,1 @@
+"""Isolation cases for the partners app's URLs."""
