@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "prm.notifications",
     "prm.audit",
     "prm.core",
+    "prm.api",
     "partners",
     "deals",
     "enablement",

@@ -9,7 +9,9 @@ DEBUG = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each xdist worker (and each run) keeps its cache keys apart on the shared Redis.
-CACHES["default"]["KEY_PREFIX"] = f"prm-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+CACHES["default"]["KEY_PREFIX"] = (
+    f"{CACHES['default']['KEY_PREFIX']}-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+)
 # Enqueued tasks run in-process in tests; one test starts a real worker instead.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
