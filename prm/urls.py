@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("prm.accounts.urls")),
     path("", include("prm.notifications.urls")),
     path("", include("prm.audit.urls")),
+    path("", include("prm.api.keys.urls")),
     path("", include("partners.urls")),
     path("", include("deals.urls")),
     path("", include("enablement.urls")),

@@ -1,3 +1,11 @@
-"""Pages of this app: partner portal under /portal/, vendor console under /manage/."""
+"""People of the tenant: members and invitations (both sides), and accepting an invitation."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("people/", views.MemberListView.as_view(), name="members"),
+]

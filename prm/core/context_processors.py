@@ -1,5 +1,13 @@
 """What every page needs to know about where it is and who is looking."""
 
+from django.utils.functional import SimpleLazyObject
+
+
+def _unread_count(request) -> int:
+    from prm.notifications.models import Notification
+
+    return Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
+
 
 def portal(request) -> dict:
     tenant = getattr(request, "tenant", None)
@@ -9,4 +17,8 @@ def portal(request) -> dict:
         "membership": membership,
         "is_staff_member": bool(membership and membership.is_staff_role),
         "is_partner_user": bool(membership and membership.is_partner),
+        # Lazy: one indexed count, and only when a page shows the header.
+        "unread_notifications": SimpleLazyObject(lambda: _unread_count(request))
+        if membership
+        else 0,
     }

@@ -1,0 +1,128 @@
+"""Demo data: two tenants with staff and partners, deterministic and safe to re-run.
+
+The core creates tenants, people and partner organizations; each app then adds its own
+demo data through `<app>.demo.seed(tenant, people)` (see seed_demo). Every step looks
+its rows up by natural keys first, so running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from partners.models import PartnerOrganization
+from prm.accounts.models import User
+from prm.tenancy.context import tenant_context
+from prm.tenancy.models import Membership, Tenant
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - documented demo login, never production
+
+TENANTS = {
+    "acme": {
+        "name": "Acme Cloud",
+        "primary_color": "#1f6feb",
+        "partners": [
+            ("Northwind Traders", "northwind.test", "US", "alice", "bob"),
+            ("Contoso Solutions", "contoso.test", "GB", "carol", "dave"),
+        ],
+    },
+    "globex": {
+        "name": "Globex Software",
+        "primary_color": "#8250df",
+        "partners": [
+            ("Initech Partners", "initech.test", "DE", "erin", "frank"),
+            ("Umbrella Systems", "umbrella.test", "FR", "grace", "heidi"),
+        ],
+    },
+}
+
+# Printed by `make run` and listed in the README.
+DEMO_LOGINS: list[tuple[str, str, str]] = []
+for _slug, _spec in TENANTS.items():
+    DEMO_LOGINS.append((_slug, f"admin@{_slug}.test", "program admin"))
+    DEMO_LOGINS.append((_slug, f"cm@{_slug}.test", "channel manager"))
+    for _name, _domain, _country, _admin, _member in _spec["partners"]:
+        DEMO_LOGINS.append((_slug, f"{_admin}@{_domain}", f"partner admin, {_name}"))
+        DEMO_LOGINS.append((_slug, f"{_member}@{_domain}", f"partner member, {_name}"))
+
+APP_SEEDERS = ("partners.demo", "deals.demo", "enablement.demo", "incentives.demo")
+
+
+@dataclass
+class DemoPeople:
+    """Who the core created in one tenant, handed to each app's seeder."""
+
+    tenant: Tenant
+    admin: Membership
+    channel_manager: Membership
+    organizations: list[PartnerOrganization] = field(default_factory=list)
+    partner_admins: list[Membership] = field(default_factory=list)
+    partner_members: list[Membership] = field(default_factory=list)
+
+
+def _user(email: str, full_name: str) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name)
+    return user
+
+
+def _membership(user: User, **fields) -> Membership:
+    membership = Membership.objects.filter(user=user).first()
+    if membership is None:
+        membership = Membership.objects.create(user=user, **fields)
+    return membership
+
+
+def seed_tenant(slug: str) -> DemoPeople:
+    spec = TENANTS[slug]
+    tenant, _ = Tenant.objects.get_or_create(
+        slug=slug, defaults={"name": spec["name"], "primary_color": spec["primary_color"]}
+    )
+    with tenant_context(tenant):
+        admin = _membership(_user(f"admin@{slug}.test", f"{spec['name']} Admin"), role="admin")
+        cm = _membership(
+            _user(f"cm@{slug}.test", f"{spec['name']} Channel Manager"), role="channel_manager"
+        )
+        people = DemoPeople(tenant=tenant, admin=admin, channel_manager=cm)
+        for name, domain, country, admin_name, member_name in spec["partners"]:
+            org = PartnerOrganization.objects.filter(name=name).first()
+            if org is None:
+                org = PartnerOrganization.objects.create(
+                    name=name,
+                    website=f"https://www.{domain}",
+                    domain=domain,
+                    country=country,
+                    channel_manager=cm.user,
+                )
+            people.organizations.append(org)
+            people.partner_admins.append(
+                _membership(
+                    _user(f"{admin_name}@{domain}", admin_name.title()),
+                    role="partner",
+                    partner_organization=org,
+                    partner_role="partner_admin",
+                )
+            )
+            people.partner_members.append(
+                _membership(
+                    _user(f"{member_name}@{domain}", member_name.title()),
+                    role="partner",
+                    partner_organization=org,
+                    partner_role="partner_member",
+                )
+            )
+        for module_name in APP_SEEDERS:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError:
+                continue
+            module.seed(people)
+    return people
+
+
+def seed_demo() -> list[DemoPeople]:
+    with transaction.atomic():
+        return [seed_tenant(slug) for slug in TENANTS]

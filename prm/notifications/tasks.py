@@ -1,0 +1,94 @@
+"""E-mail for notifications: one message per notification, and a daily digest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Count
+from django.utils import timezone
+
+from prm.celery import tenant_task
+from prm.tenancy.context import require_current_tenant
+
+from .models import Notification
+
+
+def _absolute(url: str) -> str:
+    if not url or url.startswith("http"):
+        return url
+    tenant = require_current_tenant()
+    scheme = "http" if settings.DEBUG else "https"
+    return f"{scheme}://{tenant.host}{url}"
+
+
+@tenant_task(name="notifications.send_emails")
+def send_notification_emails(*, tenant_id: int, notification_ids: list[str]) -> int:
+    """Send the e-mail of each notification once; `emailed_at` makes a retry a no-op.
+
+    The rows are locked while sending, so two workers running the same task cannot both
+    send one notification.
+    """
+    pending = (
+        Notification.objects.select_for_update(skip_locked=True)
+        .select_related("recipient")
+        .filter(pk__in=notification_ids, send_email=True, emailed_at__isnull=True)
+    )
+    tenant = require_current_tenant()
+    sent = 0
+    for notification in pending:
+        body = notification.body
+        link = _absolute(notification.url)
+        if link:
+            body = f"{body}\n\n{link}" if body else link
+        send_mail(
+            subject=f"[{tenant.name}] {notification.title}",
+            message=body or notification.title,
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+        sent += 1
+    return sent
+
+
+@tenant_task(name="notifications.send_digest")
+def send_digest(*, tenant_id: int) -> int:
+    """Once a day, one e-mail per person listing what is still unread from the last day.
+
+    The digest itself is a notification with a dated dedupe key, so running the job twice
+    on one day sends one digest.
+    """
+    from .services import notify
+
+    since = timezone.now() - timedelta(days=1)
+    today = timezone.localdate()
+    unread = (
+        Notification.objects.filter(read_at__isnull=True, created_at__gte=since)
+        .exclude(kind="digest")
+        .values("recipient")
+        .annotate(n=Count("id"))
+    )
+    from prm.accounts.models import User
+
+    counts = {row["recipient"]: row["n"] for row in unread}
+    sent = 0
+    for user in User.objects.filter(pk__in=list(counts)).iterator(chunk_size=500):
+        titles = list(
+            Notification.objects.filter(recipient=user, read_at__isnull=True, created_at__gte=since)
+            .exclude(kind="digest")
+            .values_list("title", flat=True)[:20]
+        )
+        sent += notify(
+            recipients=[user],
+            kind="digest",
+            title=f"{counts[user.pk]} unread item(s) in your inbox",
+            body="\n".join(f"- {t}" for t in titles),
+            url="/inbox/",
+            dedupe_key=f"digest:{today.isoformat()}",
+        )
+    # The digest is an e-mail about the inbox, not an item to read in it.
+    Notification.objects.filter(kind="digest", read_at__isnull=True).update(read_at=timezone.now())
+    return sent

@@ -1,0 +1,21 @@
+"""Every periodic job, in code (one beat process, USE_TZ=True).
+
+Each entry runs the `prm.fan_out` task, which enqueues the named tenant task once per
+active tenant. Each app keeps its jobs in its own block.
+"""
+
+from celery.schedules import crontab
+
+
+def per_tenant(task_name: str, schedule) -> dict:
+    return {"task": "prm.fan_out", "schedule": schedule, "args": (task_name,)}
+
+
+BEAT_SCHEDULE: dict[str, dict] = {
+    # --- prm (core) -------------------------------------------------------------------
+    "notifications-daily-digest": per_tenant(
+        "notifications.send_digest", crontab(hour=7, minute=0)
+    ),
+    # --- partners ----------------------------------------------------------------------
+    # --- deals -------------------------------------------------------------------------
+}
