@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from django.utils.csp import CSP
 
 from prm.schedule import BEAT_SCHEDULE
@@ -245,6 +246,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Audit ----------------------------------------------------------------------------
+# History of tenant-owned models comes from Postgres triggers (django-pghistory), so bulk
+# updates are recorded too. The request context (user, url) is stored in each event row
+# rather than in a shared context table: every event row keeps its tenant_id and sits
+# behind row-level security like the row it describes.
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(db_index=False)  # see prm.audit.history.track
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -17,6 +17,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.text import get_valid_filename
 
+from prm.audit.history import track
 from prm.ids import uuid7
 
 from .choices import STAFF_ROLES, PartnerRole, Role
@@ -140,6 +141,7 @@ class TenantOwned(models.Model):
         super().save(*args, **kwargs)
 
 
+@track()
 class Membership(TenantOwned):
     """A user's place in a tenant: a role, and for partner users their organization."""
 
