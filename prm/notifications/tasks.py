@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Count
 from django.utils import timezone
@@ -18,9 +17,7 @@ from .models import Notification
 def _absolute(url: str) -> str:
     if not url or url.startswith("http"):
         return url
-    tenant = require_current_tenant()
-    scheme = "http" if settings.DEBUG else "https"
-    return f"{scheme}://{tenant.host}{url}"
+    return require_current_tenant().absolute_url(url)
 
 
 @tenant_task(name="notifications.send_emails")

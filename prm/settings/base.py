@@ -46,6 +46,9 @@ DEBUG = env_bool("DEBUG", False)
 # Tenants are served on <slug>.<PRM_BASE_DOMAIN> or on a domain registered for them; the
 # bare base domain serves only the platform operator's pages.
 PRM_BASE_DOMAIN = (env("PRM_BASE_DOMAIN", "localhost") or "localhost").lower()
+# Links in e-mails: <scheme>://<slug>.<base domain>[:<port>]/...
+PRM_URL_SCHEME = env("PRM_URL_SCHEME", "https")
+PRM_URL_PORT = env("PRM_URL_PORT", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PRM_BASE_DOMAIN, f".{PRM_BASE_DOMAIN}", "127.0.0.1"])
 
 INSTALLED_APPS = [

@@ -5,3 +5,5 @@ from .base import env, env_bool
 
 DEBUG = env_bool("DEBUG", True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+PRM_URL_SCHEME = env("PRM_URL_SCHEME", "http")
+PRM_URL_PORT = env("PRM_URL_PORT", env("PORT", "8000"))

@@ -90,6 +90,11 @@ class Tenant(models.Model):
     def host(self) -> str:
         return f"{self.slug}.{settings.PRM_BASE_DOMAIN}"
 
+    def absolute_url(self, path: str = "/") -> str:
+        """A link into this tenant's portal for e-mails (no request to take a host from)."""
+        port = f":{settings.PRM_URL_PORT}" if settings.PRM_URL_PORT else ""
+        return f"{settings.PRM_URL_SCHEME}://{self.host}{port}{path}"
+
 
 class TenantDomain(models.Model):
     """A custom domain (e.g. partners.acme.com) that serves a tenant's portal.
