@@ -187,7 +187,10 @@ def invitation_accept(
             if not password:
                 raise ValidationError({"password1": "Choose a password."})
             candidate = User(email=invitation.email, full_name=full_name or invitation.full_name)
-            validate_password(password, user=candidate)
+            try:
+                validate_password(password, user=candidate)
+            except ValidationError as exc:
+                raise ValidationError({"password1": exc.messages}) from exc
             person = User.objects.create_user(
                 email=invitation.email,
                 password=password,

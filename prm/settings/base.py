@@ -205,13 +205,27 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 PRM_INVITATION_DAYS = env_int("PRM_INVITATION_DAYS", 7)
 
 # --- E-mail ----------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Django 6.1's MAILERS: one "default" mailer. SMTP in production (EMAIL_HOST & co.), the
+# console in development (local.py), memory in tests (test.py).
+EMAIL_BACKEND_PATH = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+_smtp_options = {
+    "host": env("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 25),
+    "username": env("EMAIL_HOST_USER", ""),
+    "password": env("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", False),
+    "timeout": env_int("EMAIL_TIMEOUT", 10),
+}
+
+
+def mailers(backend: str) -> dict:
+    options = _smtp_options if backend.endswith("smtp.EmailBackend") else {}
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+MAILERS = mailers(EMAIL_BACKEND_PATH)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PRM portal <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation -----------------------------------------------------------
 LANGUAGE_CODE = "en"

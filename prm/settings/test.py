@@ -6,7 +6,7 @@ from .base import *  # noqa: F403
 from .base import CACHES
 
 DEBUG = False
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each xdist worker (and each run) keeps its cache keys apart on the shared Redis.
 CACHES["default"]["KEY_PREFIX"] = (

@@ -1,7 +1,10 @@
-"""Isolation cases for the core's URLs (inbox, people, API keys)."""
+"""Isolation cases for the core's URLs (inbox, people, invitations, API keys)."""
 
+from prm.accounts.services import invitation_create
 from prm.notifications.models import Notification
-from tests.isolation.registry import Target, register
+from tests.isolation.registry import Target, exempt, register
+
+exempt("accounts:invitation_accept", "invitation token (a hashed, single-use secret)")
 
 
 @register("notifications:open", methods=("GET", "POST"))
@@ -13,3 +16,21 @@ def _notification(world):
         dedupe_key="iso",
     )
     return Target(kwargs={"pk": notification.pk}, obj=notification, marker=notification.title)
+
+
+@register("accounts:member_active", methods=("GET", "POST"), data={"active": "0"})
+def _member(world):
+    # A1's partner admin manages its colleague; A2 and tenant B must not reach them.
+    return Target(kwargs={"pk": world.member_a1.pk}, obj=world.member_a1)
+
+
+@register("accounts:invitation_revoke", methods=("GET", "POST"))
+def _invitation(world):
+    invitation = invitation_create(
+        email="invited-into-a1@example.test",
+        role="partner",
+        partner_organization=world.org_a1,
+        partner_role="partner_member",
+        invited_by=world.partner_a1.user,
+    )
+    return Target(kwargs={"pk": invitation.pk}, obj=invitation, marker=invitation.email)

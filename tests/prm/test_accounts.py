@@ -1,0 +1,261 @@
+"""Invitations and people pages."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client, TestCase
+from django.utils import timezone
+
+from prm.accounts import services
+from prm.accounts.models import Invitation, User
+from prm.tenancy.context import tenant_context
+from prm.tenancy.models import Membership
+from tests.conftest import client_for
+from tests.factories import MembershipFactory, PartnerOrganizationFactory
+
+LINK = re.compile(r"https?://[^/\s]+(/invitation/[^/\s]+/)")
+
+
+def _invite(tenant, **kwargs):
+    # The e-mail leaves when the transaction commits.
+    with tenant_context(tenant), TestCase.captureOnCommitCallbacks(execute=True):
+        invitation = services.invitation_create(**kwargs)
+    path = LINK.search(mail.outbox[-1].body).group(1)
+    return invitation, path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invited_partner_sets_a_password_joins_and_the_link_is_spent(
+    partner_admin_membership,
+):
+    tenant = partner_admin_membership.tenant
+    invitation, path = _invite(
+        tenant,
+        email="New.Colleague@Example.test",
+        role="partner",
+        partner_organization=partner_admin_membership.partner_organization,
+        invited_by=partner_admin_membership.user,
+        inviter_membership=partner_admin_membership,
+    )
+    assert invitation.token_hash not in mail.outbox[-1].body  # only the hash is stored
+    client = Client(HTTP_HOST=tenant.host)
+    assert b"Join Acme" in client.get(path).content
+    response = client.post(
+        path,
+        {
+            "full_name": "New Colleague",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 302
+    with tenant_context(tenant):
+        joined = Membership.objects.get(user__email="new.colleague@example.test")
+        assert joined.partner_organization == partner_admin_membership.partner_organization
+        assert joined.partner_role == "partner_member"
+    # The link works once.
+    again = Client(HTTP_HOST=tenant.host).get(path)
+    assert again.status_code == 400
+    assert b"already been used" in again.content
+
+
+@pytest.mark.django_db
+def test_bad_expired_and_foreign_tokens_get_a_clear_message(tenant, other_tenant, admin_membership):
+    client = Client(HTTP_HOST=tenant.host)
+    bad = client.get("/invitation/not-a-real-token/")
+    assert bad.status_code == 400 and b"not valid here" in bad.content
+
+    invitation, path = _invite(
+        tenant, email="late@example.test", role="channel_manager", invited_by=admin_membership.user
+    )
+    with tenant_context(tenant):
+        Invitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
+    expired = client.post(
+        path, {"password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
+    )
+    assert expired.status_code == 400 and b"expired" in expired.content
+    assert not User.objects.filter(email="late@example.test").exists()
+
+    _, other_path = _invite(
+        tenant,
+        email="elsewhere@example.test",
+        role="channel_manager",
+        invited_by=admin_membership.user,
+    )
+    foreign = Client(HTTP_HOST=other_tenant.host).get(other_path)
+    assert foreign.status_code == 400  # a link of acme means nothing on globex
+
+
+@pytest.mark.django_db
+def test_weak_or_mismatched_passwords_are_refused_and_nothing_is_created(admin_membership):
+    _, path = _invite(
+        admin_membership.tenant,
+        email="weak@example.test",
+        role="channel_manager",
+        invited_by=admin_membership.user,
+    )
+    client = Client(HTTP_HOST=admin_membership.tenant.host)
+    weak = client.post(path, {"password1": "12345", "password2": "12345"})
+    assert weak.status_code == 400 and b"too short" in weak.content
+    differ = client.post(
+        path, {"password1": "a-long-pass-phrase", "password2": "another-long-phrase"}
+    )
+    assert b"differ" in differ.content
+    assert not User.objects.filter(email="weak@example.test").exists()
+
+
+@pytest.mark.django_db
+def test_someone_with_an_account_elsewhere_joins_with_that_password(
+    tenant, other_tenant, admin_membership
+):
+    with tenant_context(other_tenant):
+        elsewhere = MembershipFactory(role="admin", user__email="multi@example.test")
+    _, path = _invite(
+        tenant, email="multi@example.test", role="channel_manager", invited_by=admin_membership.user
+    )
+    client = Client(HTTP_HOST=tenant.host)
+    wrong = client.post(path, {"password1": "not-my-password"})
+    assert wrong.status_code == 400
+    ok = client.post(path, {"password1": "correct-horse-battery-staple"})
+    assert ok.status_code == 302
+    with tenant_context(tenant):
+        assert Membership.objects.filter(user=elsewhere.user, role="channel_manager").exists()
+
+
+@pytest.mark.django_db
+def test_a_duplicate_email_is_refused_with_a_message(admin_membership, cm_membership):
+    client = client_for(admin_membership)
+    response = client.post(
+        "/people/", {"email": cm_membership.user.email, "role": "channel_manager"}
+    )
+    assert response.status_code == 400
+    assert b"already a member" in response.content
+
+
+@pytest.mark.django_db
+def test_a_new_invitation_replaces_the_open_one(admin_membership):
+    first, first_path = _invite(
+        admin_membership.tenant,
+        email="twice@example.test",
+        role="admin",
+        invited_by=admin_membership.user,
+    )
+    _, second_path = _invite(
+        admin_membership.tenant,
+        email="twice@example.test",
+        role="admin",
+        invited_by=admin_membership.user,
+    )
+    client = Client(HTTP_HOST=admin_membership.tenant.host)
+    assert b"withdrawn" in client.get(first_path).content
+    assert client.get(second_path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_who_may_invite_whom(
+    in_tenant, partner_admin_membership, partner_member_membership, cm_membership
+):
+    other_org = PartnerOrganizationFactory()
+    with pytest.raises(PermissionDenied):  # a partner member invites nobody
+        services.invitation_create(
+            email="a@example.test",
+            role="partner",
+            partner_organization=partner_member_membership.partner_organization,
+            invited_by=partner_member_membership.user,
+            inviter_membership=partner_member_membership,
+        )
+    with pytest.raises(PermissionDenied):  # a partner admin only into its own organization
+        services.invitation_create(
+            email="b@example.test",
+            role="partner",
+            partner_organization=other_org,
+            invited_by=partner_admin_membership.user,
+            inviter_membership=partner_admin_membership,
+        )
+    with pytest.raises(PermissionDenied):  # a channel manager does not invite staff
+        services.invitation_create(
+            email="c@example.test",
+            role="admin",
+            invited_by=cm_membership.user,
+            inviter_membership=cm_membership,
+        )
+    with pytest.raises(ValidationError):
+        services.invitation_create(
+            email="d@example.test",
+            role="partner",
+            invited_by=cm_membership.user,
+            inviter_membership=cm_membership,
+        )
+    assert Invitation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_partner_admin_invites_from_the_people_page_into_its_own_organization(
+    partner_admin_membership,
+):
+    other_org = PartnerOrganizationFactory(tenant=partner_admin_membership.tenant)
+    client = client_for(partner_admin_membership)
+    # A crafted organization id is ignored: a partner admin's invitations go to its own.
+    response = client.post(
+        "/people/",
+        {
+            "email": "mate@example.test",
+            "partner_role": "partner_admin",
+            "partner_organization": str(other_org.pk),
+        },
+    )
+    assert response.status_code == 302
+    with tenant_context(partner_admin_membership.tenant):
+        invitation = Invitation.objects.get(email="mate@example.test")
+    assert invitation.partner_organization_id == partner_admin_membership.partner_organization_id
+
+
+@pytest.mark.django_db
+def test_a_partner_member_cannot_invite(partner_member_membership):
+    response = client_for(partner_member_membership).post("/people/", {"email": "x@example.test"})
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_people_pages_show_each_side_its_own(partner_admin_membership, cm_membership):
+    with tenant_context(partner_admin_membership.tenant):
+        stranger = MembershipFactory(
+            role="partner",
+            partner_organization=PartnerOrganizationFactory(),
+            partner_role="partner_admin",
+        )
+    partner_page = client_for(partner_admin_membership).get("/people/").content.decode()
+    assert partner_admin_membership.user.email in partner_page
+    assert stranger.user.email not in partner_page
+    staff_page = client_for(cm_membership).get("/people/").content.decode()
+    assert stranger.user.email in staff_page
+
+
+@pytest.mark.django_db
+def test_deactivating_the_last_admin_is_refused(admin_membership):
+    with tenant_context(admin_membership.tenant):
+        other_admin = MembershipFactory(role="admin")
+        services.membership_set_active(actor=admin_membership, target=other_admin, active=False)
+        with pytest.raises(ValidationError):
+            services.membership_set_active(actor=other_admin, target=admin_membership, active=False)
+
+
+@pytest.mark.django_db
+def test_people_list_queries_do_not_grow_with_rows(cm_membership, django_assert_max_num_queries):
+    client = client_for(cm_membership)
+    client.get("/people/")  # warm the session and tenant caches
+    with django_assert_max_num_queries(12) as one:
+        assert client.get("/people/").status_code == 200
+    with tenant_context(cm_membership.tenant):
+        org = PartnerOrganizationFactory()
+        for _ in range(50):
+            MembershipFactory(
+                role="partner", partner_organization=org, partner_role="partner_member"
+            )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get("/people/").status_code == 200
