@@ -35,15 +35,19 @@ def test_raw_sql_that_forgets_its_filter_sees_only_the_current_tenant(tenant, ot
 def test_row_level_security_refuses_writing_into_another_tenant(tenant, other_tenant):
     from django.db import DatabaseError, transaction
 
-    with tenant_context(tenant), connection.cursor() as cursor:
-        with pytest.raises(DatabaseError), transaction.atomic():
-            cursor.execute(
-                "INSERT INTO partners_partnerorganization "
-                "(id, tenant_id, name, website, domain, country, lifecycle_stage, is_active, "
-                "created_at) VALUES (gen_random_uuid(), %s, 'Sneaky', '', '', '', 'active', "
-                "true, now())",
-                [other_tenant.pk],
-            )
+    with (
+        tenant_context(tenant),
+        connection.cursor() as cursor,
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+    ):
+        cursor.execute(
+            "INSERT INTO partners_partnerorganization "
+            "(id, tenant_id, name, website, domain, country, lifecycle_stage, is_active, "
+            "created_at) VALUES (gen_random_uuid(), %s, 'Sneaky', '', '', '', 'active', "
+            "true, now())",
+            [other_tenant.pk],
+        )
 
 
 @pytest.mark.django_db
