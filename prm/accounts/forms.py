@@ -14,7 +14,8 @@ class InvitationForm(forms.Form):
     full_name = forms.CharField(label="Name", max_length=200, required=False)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.PARTNER)
     partner_organization = forms.ModelChoiceField(
-        queryset=PartnerOrganization.objects.none(),
+        # Set per request in __init__ (the scoped manager needs a current tenant).
+        queryset=PartnerOrganization._base_manager.none(),
         required=False,
         label="Partner organization",
         help_text="For partner users only.",

@@ -1,5 +1,6 @@
 """API authentication: the browser's session, or a tenant's API key."""
 
+from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
 
@@ -8,7 +9,36 @@ class TenantSessionAuthentication(SessionAuthentication):
 
 
 class TenantApiKeyAuthentication(BaseAuthentication):
-    """`Authorization: Bearer <key>`: filled in by the API keys work (prm.api.keys)."""
+    """`Authorization: Bearer <key>`, looked up by hash in the host's tenant only."""
+
+    keyword = "Bearer"
 
     def authenticate(self, request):
-        return None
+        from .services import MalformedKeyError, api_key_authenticate
+
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return None
+        parts = header.split()
+        if parts[0] != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Malformed Authorization header: use 'Bearer <key>'."
+            )
+        if getattr(request._request, "tenant", None) is None:
+            raise exceptions.AuthenticationFailed("API keys work only on a tenant's host.")
+        try:
+            api_key = api_key_authenticate(parts[1])
+        except MalformedKeyError:
+            raise exceptions.AuthenticationFailed(
+                "Malformed API key: keys look like prm_<8 hex>_<secret>."
+            ) from None
+        if api_key is None:
+            raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+        # The key acts as its membership: scoping and role checks work unchanged.
+        request._request.membership = api_key.membership
+        return (api_key.membership.user, api_key)
+
+    def authenticate_header(self, request):
+        return self.keyword

@@ -38,12 +38,26 @@ class TenantQuerySet(models.QuerySet):
         return self.filter(**{scope: membership.partner_organization_id})
 
 
+class CurrentTenantId(models.Expression):
+    """The current tenant's id, read when the SQL is compiled, not when it is built.
+
+    Querysets are often built before any tenant exists (a FilterSet or a form field at
+    import time, a schema generator): building them must work, running them must not
+    without a tenant. Compiling with no current tenant raises TenantNotSetError.
+    """
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler, connection):
+        return "%s", [require_current_tenant().pk]
+
+
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
     """Default manager of tenant-owned models: always filtered by the current tenant.
 
-    With no current tenant it raises instead of returning every tenant's rows.
+    With no current tenant, running a query raises instead of returning every tenant's
+    rows (the filter is resolved at execution: see CurrentTenantId).
     """
 
     def get_queryset(self) -> TenantQuerySet:
-        tenant = require_current_tenant()
-        return super().get_queryset().filter(tenant_id=tenant.pk)
+        return super().get_queryset().filter(tenant_id=CurrentTenantId())

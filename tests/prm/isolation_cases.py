@@ -34,3 +34,28 @@ def _invitation(world):
         invited_by=world.partner_a1.user,
     )
     return Target(kwargs={"pk": invitation.pk}, obj=invitation, marker=invitation.email)
+
+
+@register("api:membership-detail", methods=("GET", "PUT", "PATCH", "DELETE"))
+def _api_member(world):
+    return Target(kwargs={"pk": world.member_a1.pk}, obj=world.member_a1)
+
+
+@register("api:invitation-detail", methods=("GET", "DELETE"))
+def _api_invitation(world):
+    invitation = invitation_create(
+        email="api-invited-into-a1@example.test",
+        role="partner",
+        partner_organization=world.org_a1,
+        partner_role="partner_member",
+        invited_by=world.partner_a1.user,
+    )
+    return Target(kwargs={"pk": invitation.pk}, obj=invitation, marker=invitation.email)
+
+
+@register("api_keys:revoke", owner="staff", methods=("GET", "POST"))
+def _api_key(world):
+    from prm.api.services import api_key_create
+
+    api_key, _ = api_key_create(name="Tenant A CRM sync", membership=world.admin_a)
+    return Target(kwargs={"pk": api_key.pk}, obj=api_key, marker="Tenant A CRM sync")

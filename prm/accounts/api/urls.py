@@ -1,3 +1,11 @@
-"""API routes of this app (included under /api/v1/ by prm/api/urls.py)."""
+"""API routes of the core's people (included under /api/v1/ by prm/api/urls.py)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .views import InvitationViewSet, MembershipViewSet
+
+router = SimpleRouter()
+router.register("members", MembershipViewSet, basename="membership")
+router.register("invitations", InvitationViewSet, basename="invitation")
+
+urlpatterns = router.urls

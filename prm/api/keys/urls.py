@@ -8,4 +8,5 @@ app_name = "api_keys"
 
 urlpatterns = [
     path("manage/api-keys/", views.ApiKeyListView.as_view(), name="list"),
+    path("manage/api-keys/<uuid:pk>/revoke/", views.ApiKeyRevokeView.as_view(), name="revoke"),
 ]
