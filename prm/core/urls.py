@@ -8,4 +8,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("portal/", views.PortalHomeView.as_view(), name="portal_home"),
     path("manage/", views.ConsoleHomeView.as_view(), name="console_home"),
+    path("manage/settings/", views.TenantSettingsView.as_view(), name="tenant_settings"),
 ]

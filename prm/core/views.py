@@ -105,3 +105,31 @@ class ConsoleHomeView(StaffRequiredMixin, TemplateView):
     """The vendor console's landing page."""
 
     template_name = "core/console_home.html"
+
+
+class TenantSettingsView(AdminRequiredMixin, TemplateView):
+    """Branding and program defaults of this portal (program admins)."""
+
+    template_name = "core/tenant_settings.html"
+
+    def get_context_data(self, **kwargs):
+        from .forms import TenantSettingsForm
+
+        context = super().get_context_data(**kwargs)
+        context["form"] = kwargs.get("form") or TenantSettingsForm(instance=self.request.tenant)
+        return context
+
+    def post(self, request):
+        from django.contrib import messages
+
+        from prm.tenancy import resolver
+
+        from .forms import TenantSettingsForm
+
+        form = TenantSettingsForm(request.POST, request.FILES, instance=request.tenant)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        form.save()
+        resolver.clear_cache()
+        messages.success(request, "Portal settings saved.")
+        return redirect("tenant_settings")

@@ -71,6 +71,10 @@ class Tenant(models.Model):
         default=90, validators=[MinValueValidator(1)]
     )
     deal_review_sla_days = models.PositiveIntegerField(default=2, validators=[MinValueValidator(1)])
+    require_staff_mfa = models.BooleanField(
+        default=False,
+        help_text="Program admins and channel managers must set up two-factor sign-in.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

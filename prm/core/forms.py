@@ -1,0 +1,31 @@
+from django import forms
+
+from prm.tenancy.models import Tenant
+
+
+class TenantSettingsForm(forms.ModelForm):
+    """What a program admin may change about the portal (never the slug: it is the host)."""
+
+    class Meta:
+        model = Tenant
+        fields = (
+            "name",
+            "logo",
+            "primary_color",
+            "currency",
+            "time_zone",
+            "default_deal_protection_days",
+            "deal_review_sla_days",
+            "require_staff_mfa",
+        )
+        widgets = {"primary_color": forms.TextInput(attrs={"type": "color"})}
+        help_texts = {
+            "default_deal_protection_days": "Used when a partner's tier sets no protection period.",
+            "deal_review_sla_days": "Registrations waiting longer are escalated.",
+        }
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and getattr(logo, "size", 0) > 512 * 1024:
+            raise forms.ValidationError("The logo may be at most 512 KB.")
+        return logo
