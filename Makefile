@@ -35,6 +35,7 @@ $(STAMP): pyproject.toml | $(PY)
 install: $(STAMP)
 
 run: $(STAMP)
+	@$(PY) -m prm.devservices createdb
 	PORT=$(PORT) $(PY) manage.py runportal --port $(PORT)
 
 test: $(STAMP)
@@ -49,6 +50,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 check: $(STAMP)
+	@$(PY) -m prm.devservices createdb
 	$(PY) manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py spectacular --fail-on-warn --file /dev/null

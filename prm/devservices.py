@@ -16,7 +16,9 @@ releases the last live lease stops both servers cleanly (data is kept), so `make
 stopping with Ctrl-C leaves nothing running, while a server in use by another terminal
 stays up. Leases of processes that died without cleaning up are ignored.
 
-    python -m prm.devservices status|start|stop|env
+    python -m prm.devservices status|start|stop|env|createdb
+
+(`createdb` creates the database of a DATABASE_URL that is set, when it is missing.)
 """
 
 from __future__ import annotations
@@ -323,6 +325,33 @@ def stop() -> None:
         _stop_postgres()
 
 
+def create_database_if_missing(url: str) -> bool:
+    """Create the database of a (non-embedded) DATABASE_URL when it does not exist yet,
+    connecting to the server's `postgres` database with the same credentials."""
+    import dj_database_url
+    import psycopg2
+    from psycopg2 import sql
+
+    params = dj_database_url.parse(url)
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=params["USER"] or None,
+        password=params["PASSWORD"] or None,
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+    )
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [params["NAME"]])
+            if cursor.fetchone() is not None:
+                return False
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(params["NAME"])))
+            return True
+    finally:
+        conn.close()
+
+
 def status() -> dict:
     pg = _postmaster()
     vk = _valkey_state()
@@ -350,6 +379,10 @@ def main(argv: list[str]) -> int:
         print(f"DATABASE_URL={db}\nREDIS_URL={redis}")
     elif command == "stop":
         stop()
+    elif command == "createdb":
+        url = os.environ.get("DATABASE_URL")
+        if url and create_database_if_missing(url):
+            _log(f"created the database of DATABASE_URL ({url.rsplit('/', 1)[-1]})")
     else:
         print(__doc__)
         return 2
