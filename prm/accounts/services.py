@@ -206,6 +206,9 @@ def invitation_accept(
                 )
         except IntegrityError as exc:
             raise InvitationError("You are already a member of this portal.") from exc
+        # The link reached this address, so the address is verified (allauth asks for a
+        # verified address at sign-in where verification is mandatory).
+        email_address_mark_verified(user=person)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = person
         invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -219,6 +222,14 @@ def invitation_accept(
                 email=False,
             )
     return membership
+
+
+def email_address_mark_verified(*, user: User) -> None:
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:
