@@ -176,6 +176,12 @@ class TierBenefit(TenantOwned):
         return f"{self.tier}: {self.benefit} = {self.value}"
 
     @property
+    def display(self) -> str:
+        from .services import benefit_display
+
+        return benefit_display(kind=self.benefit.kind, raw=self.value)
+
+    @property
     def typed_value(self):
         from .services import benefit_parse_value
 

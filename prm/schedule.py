@@ -17,5 +17,15 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "notifications.send_digest", crontab(hour=7, minute=0)
     ),
     # --- partners ----------------------------------------------------------------------
+    "partners-mark-inactivity": per_tenant("partners.mark_inactivity", crontab(hour=2, minute=10)),
+    "partners-remind-stalled-onboarding": per_tenant(
+        "partners.remind_stalled_onboarding", crontab(hour=6, minute=20)
+    ),
+    "partners-remind-agreement-expiry": per_tenant(
+        "partners.remind_agreement_expiry", crontab(hour=6, minute=30)
+    ),
+    "partners-remind-cadence-due": per_tenant(
+        "partners.remind_cadence_due", crontab(hour=6, minute=40)
+    ),
     # --- deals -------------------------------------------------------------------------
 }
