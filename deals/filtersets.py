@@ -1,0 +1,109 @@
+"""One FilterSet per listable model, shared by the HTML lists and the API."""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django.db.models import Q
+
+from partners.models import PartnerOrganization
+
+from .choices import ConflictStatus, DealStatus, LeadStatus
+from .models import Deal, DealConflict, Lead, Motion, Product
+
+
+def _organizations(request):
+    if request is None:
+        return PartnerOrganization.objects.none()
+    return PartnerOrganization.objects.visible_to(request.membership).order_by("name")
+
+
+def _motions(request):
+    return Motion.objects.all() if request is not None else Motion.objects.none()
+
+
+class DealFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.ChoiceFilter(choices=DealStatus.choices, empty_label="Any status")
+    motion = django_filters.ModelChoiceFilter(queryset=_motions, empty_label="Any motion")
+    organization = django_filters.ModelChoiceFilter(
+        queryset=_organizations, label="Partner", empty_label="Any partner"
+    )
+    country = django_filters.CharFilter(method="filter_country", label="Country")
+    submitted_after = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__gte", label="Submitted from"
+    )
+    submitted_before = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__lte", label="Submitted until"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("number", "number"), ("submitted_at", "submitted"), ("amount", "amount")),
+        label="Sort",
+    )
+
+    class Meta:
+        model = Deal
+        fields = ("q", "status", "motion", "organization", "country")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        number = re.fullmatch(r"(?i)(?:dr-?)?0*(\d{1,9})", value)
+        condition = Q(customer_name__icontains=value) | Q(customer_domain__icontains=value.lower())
+        if number:
+            condition |= Q(number=int(number.group(1)))
+        return queryset.filter(condition)
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value.strip().upper())
+
+
+class ReviewQueueFilterSet(DealFilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[
+            (DealStatus.SUBMITTED, "Submitted"),
+            (DealStatus.INFO_REQUESTED, "Waiting for partner"),
+        ],
+        empty_label="Waiting for anyone",
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("submitted_at", "age"),),
+        field_labels={"submitted_at": "Oldest first"},
+        label="Sort",
+    )
+
+
+class ConflictFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ConflictStatus.choices, empty_label="Any status")
+
+    class Meta:
+        model = DealConflict
+        fields = ("status",)
+
+
+class LeadFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        field_name="customer_name", lookup_expr="icontains", label="Search"
+    )
+    status = django_filters.ChoiceFilter(choices=LeadStatus.choices, empty_label="Any status")
+    country = django_filters.CharFilter(method="filter_country", label="Country")
+
+    class Meta:
+        model = Lead
+        fields = ("q", "status", "country")
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value.strip().upper())
+
+
+class ProductFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    family = django_filters.CharFilter(field_name="family", lookup_expr="iexact")
+    is_active = django_filters.BooleanFilter(label="Active")
+
+    class Meta:
+        model = Product
+        fields = ("q", "family", "is_active")
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value))

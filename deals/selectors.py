@@ -1,0 +1,169 @@
+"""Reads of the deals app that span models: conflict matching, queues, pipelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from prm.tenancy.context import require_current_tenant
+
+from .choices import PENDING_STATUSES, ConflictStatus, DealStatus
+from .models import Deal, DealConflict, DealLine, DealSettings, MotionStage
+
+
+def deal_settings_get() -> DealSettings:
+    """The current tenant's deal settings (created with defaults on first use)."""
+    settings_row = DealSettings.objects.first()
+    if settings_row is None:
+        settings_row, _ = DealSettings.objects.get_or_create(tenant=require_current_tenant())
+    return settings_row
+
+
+@dataclass
+class ConflictMatch:
+    """Why an open registration looks like the same customer as the one being checked."""
+
+    other_deal: Deal
+    score: float
+    domain_match: bool
+    name_similarity: float
+    overlapping_products: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+def deal_conflicts_find(*, deal: Deal, threshold: float | None = None) -> list[ConflictMatch]:
+    """Open registrations of the tenant that collide with `deal`.
+
+    A candidate matches on the same normalised customer domain or on a company name at
+    least `threshold` similar (pg_trgm), and must share at least one product with `deal`.
+    Closed registrations (rejected, won, lost, expired) and drafts never match; other
+    tenants' rows are out of reach of the scoped manager and of row-level security.
+    Three queries whatever the size of the table: the threshold, the candidates (one
+    index scan each for domain and name, both tenant-first), and their products.
+    """
+    if threshold is None:
+        threshold = deal_settings_get().name_similarity_threshold
+    products = dict(DealLine.objects.filter(deal=deal).values_list("product_id", "product__name"))
+    if not products:
+        return []
+    # `%` uses the session's threshold and, unlike similarity() > x, the trigram index.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)]
+        )
+    match = Q(customer_name_normalized__trigram_similar=deal.customer_name_normalized)
+    if deal.customer_domain:
+        match |= Q(customer_domain=deal.customer_domain)
+    candidates = list(
+        Deal.objects.open()
+        .filter(match)
+        .exclude(pk=deal.pk)
+        .annotate(
+            name_similarity=TrigramSimilarity(
+                "customer_name_normalized", deal.customer_name_normalized
+            )
+        )
+        .select_related("organization")
+        .order_by("first_submitted_at", "number")[:200]
+    )
+    if not candidates:
+        return []
+    lines_by_deal: dict = {}
+    for deal_id, product_id in DealLine.objects.filter(
+        deal_id__in=[c.pk for c in candidates], product_id__in=list(products)
+    ).values_list("deal_id", "product_id"):
+        lines_by_deal.setdefault(deal_id, set()).add(product_id)
+    matches: list[ConflictMatch] = []
+    for candidate in candidates:
+        overlap = lines_by_deal.get(candidate.pk)
+        if not overlap:
+            continue
+        domain_match = bool(deal.customer_domain) and (
+            candidate.customer_domain == deal.customer_domain
+        )
+        similarity = float(candidate.name_similarity or 0)
+        reasons = []
+        if domain_match:
+            reasons.append(f"Same customer domain: {deal.customer_domain}")
+        if similarity >= threshold:
+            reasons.append(
+                f"Similar company name ({similarity:.0%}): "
+                f"“{deal.customer_name}” and “{candidate.customer_name}”"
+            )
+        names = sorted(products[p] for p in overlap)
+        reasons.append("Overlapping products: " + ", ".join(names))
+        identity = 1.0 if domain_match else similarity
+        score = round(0.7 * identity + 0.3 * (len(overlap) / len(products)), 3)
+        matches.append(
+            ConflictMatch(
+                other_deal=candidate,
+                score=score,
+                domain_match=domain_match,
+                name_similarity=round(similarity, 3),
+                overlapping_products=names,
+                reasons=reasons,
+            )
+        )
+    return matches
+
+
+def conflict_first_comer(*, conflict: DealConflict) -> Deal:
+    """The registration that came first: by first submission time, then by number."""
+    a, b = conflict.deal, conflict.other_deal
+    far = timezone.now() + timedelta(days=36500)
+    return min((a, b), key=lambda d: (d.first_submitted_at or far, d.number))
+
+
+def review_queue(*, membership) -> QuerySet[Deal]:
+    """Registrations waiting for the vendor, oldest first, with what the row shows."""
+    return (
+        Deal.objects.visible_to(membership)
+        .pending_review()
+        .with_list_relations()
+        .annotate(
+            open_conflicts=Count(
+                "conflicts", filter=Q(conflicts__status=ConflictStatus.OPEN), distinct=True
+            )
+        )
+        .order_by("submitted_at", "number")
+    )
+
+
+def deal_pipeline(*, queryset: QuerySet[Deal]) -> list[dict]:
+    """Approved deals grouped by motion stage: stage name, count and amount."""
+    from django.db.models import Sum
+
+    rows = (
+        queryset.filter(status=DealStatus.APPROVED, stage__isnull=False)
+        .values("stage__motion__name", "stage__name", "stage__position")
+        .annotate(count=Count("id"), amount=Sum("amount"))
+        .order_by("stage__motion__name", "stage__position")
+    )
+    return list(rows)
+
+
+def deal_status_counts(*, queryset: QuerySet[Deal]) -> dict[str, int]:
+    return dict(queryset.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+
+
+def conflict_open_count_for(deal: Deal) -> int:
+    return DealConflict.objects.filter(
+        Q(deal=deal) | Q(other_deal=deal), status=ConflictStatus.OPEN
+    ).count()
+
+
+def motion_first_stage(*, motion) -> MotionStage | None:
+    return (
+        MotionStage.objects.filter(motion=motion, is_won=False, is_lost=False)
+        .order_by("position")
+        .first()
+    )
+
+
+def pending_statuses() -> tuple[str, ...]:
+    return tuple(PENDING_STATUSES)
