@@ -44,7 +44,9 @@ test: $(STAMP)
 	else \
 		echo "*** Browser tests: SKIPPED - /usr/bin/chromium is missing (apt-get install chromium). ***"; \
 	fi
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	@rc=0; $(PY) -m pytest -n 2 $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "*** pytest collected no tests (exit code 5): failing. ***"; fi; \
+	exit $$rc
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -19,7 +19,10 @@ def _manage(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
         "PRM_BASE_DOMAIN": "portal.example.com",
         **extra_env,
     }
-    env.pop("DEBUG", None)
+    # Nothing of the test process's own environment that production would reject (the
+    # browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in this process).
+    for name in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
