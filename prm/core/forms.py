@@ -19,6 +19,12 @@ class TenantSettingsForm(forms.ModelForm):
             "require_staff_mfa",
         )
         widgets = {"primary_color": forms.TextInput(attrs={"type": "color"})}
+        labels = {
+            "primary_color": "Brand colour",
+            "deal_review_sla_days": "Deal review SLA (days)",
+            "default_deal_protection_days": "Default deal protection (days)",
+            "require_staff_mfa": "Require two-factor sign-in for staff",
+        }
         help_texts = {
             "default_deal_protection_days": "Used when a partner's tier sets no protection period.",
             "deal_review_sla_days": "Registrations waiting longer are escalated.",
