@@ -95,13 +95,24 @@ def healthz(request):
     )
 
 
-class PortalHomeView(PartnerRequiredMixin, TemplateView):
+class HomeMixin:
+    def get_context_data(self, **kwargs):
+        from prm.notifications.models import Notification
+
+        context = super().get_context_data(**kwargs)
+        context["recent_notifications"] = Notification.objects.filter(
+            recipient=self.request.user, read_at__isnull=True
+        )[:5]
+        return context
+
+
+class PortalHomeView(PartnerRequiredMixin, HomeMixin, TemplateView):
     """The partner portal's landing page."""
 
     template_name = "core/portal_home.html"
 
 
-class ConsoleHomeView(StaffRequiredMixin, TemplateView):
+class ConsoleHomeView(StaffRequiredMixin, HomeMixin, TemplateView):
     """The vendor console's landing page."""
 
     template_name = "core/console_home.html"
