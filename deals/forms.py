@@ -65,10 +65,23 @@ class DealForm(forms.Form):
 
 
 class DealLineForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False)
-    quantity = forms.IntegerField(min_value=1, initial=1, required=False)
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Product"}),
+    )
+    quantity = forms.IntegerField(
+        min_value=1,
+        initial=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"aria-label": "Quantity"}),
+    )
     amount = forms.DecimalField(
-        min_value=Decimal("0"), max_digits=14, decimal_places=2, required=False
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"aria-label": "Amount", "step": "0.01"}),
     )
 
     def __init__(self, *args, **kwargs):

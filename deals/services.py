@@ -1359,7 +1359,11 @@ def lead_accept(*, lead: Lead, membership) -> Deal:
     """The partner accepts: the lead becomes an approved deal registration."""
     user = membership.user
     with transaction.atomic():
-        lead = Lead.objects.select_for_update().select_related("motion", "product").get(pk=lead.pk)
+        lead = (
+            Lead.objects.select_for_update(of=("self",))
+            .select_related("motion", "product")
+            .get(pk=lead.pk)
+        )
         if lead.status == LeadStatus.ACCEPTED and lead.deal_id:
             return lead.deal
         offer = _pending_offer(lead, membership.partner_organization_id)

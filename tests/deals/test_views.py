@@ -1,0 +1,354 @@
+"""Deal pages: registration, the review queue (htmx), conflicts, leads, bounded queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import uuid
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from deals import services
+from deals.choices import DealStatus
+from deals.models import Deal, DealComment, DealConflict
+from tests.conftest import client_for
+from tests.deals.factories import ProductFactory, make_deal, motion_with_stages
+from tests.factories import MembershipFactory, PartnerOrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def motion(in_tenant):
+    return motion_with_stages(key="test-cosell")
+
+
+@pytest.fixture
+def product(in_tenant):
+    return ProductFactory(name="Cloud Suite")
+
+
+@pytest.fixture
+def rival(in_tenant):
+    org = PartnerOrganizationFactory(name="Rival Partners Ltd")
+    return MembershipFactory(role="partner", partner_organization=org, partner_role="partner_admin")
+
+
+def _form(motion, product, **extra):
+    data = {
+        "idempotency_key": "key-1",
+        "customer_name": "Globex Corporation",
+        "customer_domain": "https://www.globex.example",
+        "country": "us",
+        "contact_name": "Hank",
+        "contact_email": "hank@globex.example",
+        "contact_phone": "",
+        "expected_close_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "motion": str(motion.pk),
+        "notes": "",
+        "lines-TOTAL_FORMS": "3",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "20",
+        "lines-0-product": str(product.pk),
+        "lines-0-quantity": "5",
+        "lines-0-amount": "25000",
+        "submit": "1",
+    }
+    data.update(extra)
+    return data
+
+
+def test_partner_registers_and_submits_a_deal(partner_admin_membership, motion, product):
+    client = client_for(partner_admin_membership)
+    page = client.get(reverse("deals:portal_deal_create"))
+    assert page.status_code == 200 and b'name="idempotency_key"' in page.content
+    response = client.post(reverse("deals:portal_deal_create"), _form(motion, product))
+    deal = Deal.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("deals:portal_deal_detail", kwargs={"pk": deal.pk})
+    assert deal.status == DealStatus.SUBMITTED
+    assert (deal.customer_domain, deal.country, deal.amount) == ("globex.example", "US", 25000)
+
+
+def test_double_post_of_the_form_makes_one_deal(partner_admin_membership, motion, product):
+    client = client_for(partner_admin_membership)
+    client.post(reverse("deals:portal_deal_create"), _form(motion, product))
+    client.post(reverse("deals:portal_deal_create"), _form(motion, product))
+    assert Deal.objects.count() == 1
+
+
+def test_form_errors_are_shown_on_the_page(partner_admin_membership, motion, product):
+    client = client_for(partner_admin_membership)
+    response = client.post(
+        reverse("deals:portal_deal_create"),
+        _form(motion, product, customer_domain="nope", **{"lines-0-product": ""}),
+    )
+    assert response.status_code == 200
+    assert b"e.g. example.com" in response.content
+    assert b"Add at least one product." in response.content
+    assert not Deal.objects.exists()
+
+
+def test_staff_cannot_open_the_registration_form(cm_membership):
+    assert client_for(cm_membership).get(reverse("deals:portal_deal_create")).status_code == 403
+
+
+def test_partner_cannot_open_the_review_queue(partner_admin_membership):
+    assert (
+        client_for(partner_admin_membership).get(reverse("deals:review_queue")).status_code == 403
+    )
+
+
+def test_review_queue_approves_inline_with_htmx(partner_admin_membership, cm_membership):
+    deal = make_deal(partner_admin_membership)
+    client = client_for(cm_membership, htmx=True)
+    queue = client.get(reverse("deals:review_queue"))
+    assert deal.reference.encode() in queue.content
+    response = client.post(reverse("deals:deal_approve", kwargs={"pk": deal.pk}), {"from": "queue"})
+    assert response.status_code == 200
+    assert b'data-testid="queue-row"' in response.content and b"Approved" in response.content
+    assert b"<html" not in response.content
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.APPROVED
+
+
+def test_review_queue_reject_without_reason_shows_the_error_inline(
+    partner_admin_membership, cm_membership
+):
+    deal = make_deal(partner_admin_membership)
+    client = client_for(cm_membership, htmx=True)
+    response = client.post(
+        reverse("deals:deal_reject", kwargs={"pk": deal.pk}), {"from": "queue", "code": "other"}
+    )
+    assert response.status_code == 200 and b"errorlist" in response.content
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.SUBMITTED
+
+
+def test_bulk_approve(partner_admin_membership, cm_membership):
+    deals = [
+        make_deal(partner_admin_membership, customer=f"C{i}", domain=f"c{i}.example")
+        for i in range(3)
+    ]
+    client = client_for(cm_membership)
+    response = client.post(
+        reverse("deals:review_bulk_approve"), {"deal": [d.pk for d in deals[:2]]}
+    )
+    assert response.status_code == 302
+    assert sorted(Deal.objects.values_list("status", flat=True)) == [
+        "approved",
+        "approved",
+        "submitted",
+    ]
+
+
+def test_partner_sees_approved_deal_with_expiry(partner_admin_membership, cm_membership):
+    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    page = client_for(partner_admin_membership).get(
+        reverse("deals:portal_deal_detail", kwargs={"pk": deal.pk})
+    )
+    assert page.status_code == 200
+    assert f"{deal.protection_expires_on:%d %b %Y}".encode() in page.content
+
+
+def test_internal_notes_never_reach_partners(partner_admin_membership, cm_membership):
+    deal = make_deal(partner_admin_membership)
+    services.deal_comment_add(
+        deal=deal, membership=cm_membership, body="SECRET-MARGIN-NOTE", is_internal=True
+    )
+    services.deal_comment_add(deal=deal, membership=cm_membership, body="Visible note")
+    partner_page = client_for(partner_admin_membership).get(
+        reverse("deals:portal_deal_detail", kwargs={"pk": deal.pk})
+    )
+    assert (
+        b"Visible note" in partner_page.content
+        and b"SECRET-MARGIN-NOTE" not in partner_page.content
+    )
+    staff_page = client_for(cm_membership).get(
+        reverse("deals:console_deal_detail", kwargs={"pk": deal.pk})
+    )
+    assert b"SECRET-MARGIN-NOTE" in staff_page.content
+
+
+def test_partner_cannot_post_an_internal_note(partner_admin_membership):
+    deal = make_deal(partner_admin_membership)
+    client_for(partner_admin_membership).post(
+        reverse("deals:portal_deal_comment", kwargs={"pk": deal.pk}),
+        {"body": "hi", "is_internal": "on"},
+    )
+    assert DealComment.objects.get().is_internal is False
+
+
+def test_conflict_page_and_resolution(partner_admin_membership, rival, cm_membership, product):
+    first = make_deal(partner_admin_membership, products=[product])
+    second = make_deal(rival, products=[product])
+    conflict = DealConflict.objects.get()
+    client = client_for(cm_membership)
+    page = client.get(reverse("deals:conflict_detail", kwargs={"pk": conflict.pk}))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "submitted first" in text and first.reference in text and second.reference in text
+    assert "Same customer domain" in text and "Cloud Suite" in text
+    response = client.post(
+        reverse("deals:conflict_detail", kwargs={"pk": conflict.pk}),
+        {"decision": "earlier_wins", "reason_code": "first_to_register", "note": "First come"},
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.status == DealStatus.REJECTED
+    # The losing partner reads that an earlier registration exists, never who holds it.
+    partner_page = client_for(rival).get(
+        reverse("deals:portal_deal_detail", kwargs={"pk": second.pk})
+    )
+    assert b"An earlier registration exists" in partner_page.content
+    assert partner_admin_membership.partner_organization.name.encode() not in partner_page.content
+    assert first.reference.encode() not in partner_page.content
+
+
+def test_csv_export_escapes_formulas(partner_admin_membership, cm_membership):
+    make_deal(partner_admin_membership, customer="=HYPERLINK(1)", domain="evil.example")
+    response = client_for(cm_membership).get(reverse("deals:console_deal_export"))
+    body = b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK(1)" in body and body.startswith("number,partner")
+
+
+def test_lead_is_created_routed_and_accepted_in_the_browser(
+    partner_admin_membership, cm_membership, motion, product
+):
+    from tests.deals.factories import RoutingRuleFactory
+
+    RoutingRuleFactory(name="Everyone")
+    staff = client_for(cm_membership)
+    response = staff.post(
+        reverse("deals:lead_create"),
+        {
+            "customer_name": "Soylent",
+            "country": "us",
+            "motion": str(motion.pk),
+            "product": str(product.pk),
+            "estimated_amount": "1000",
+        },
+    )
+    from deals.models import Lead
+
+    lead = Lead.objects.get()
+    assert (
+        response.status_code == 302
+        and lead.assigned_organization == partner_admin_membership.partner_organization
+    )
+    partner = client_for(partner_admin_membership)
+    assert b"Soylent" in partner.get(reverse("deals:portal_lead_list")).content
+    response = partner.post(
+        reverse("deals:portal_lead_detail", kwargs={"pk": lead.pk}), {"action": "accept"}
+    )
+    lead.refresh_from_db()
+    assert lead.deal.status == DealStatus.APPROVED
+    assert response["Location"] == reverse("deals:portal_deal_detail", kwargs={"pk": lead.deal.pk})
+
+
+def test_lead_import_reports_bad_rows(cm_membership, motion, product):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv_file = SimpleUploadedFile(
+        "leads.csv",
+        (
+            "customer_name,country,product_sku,estimated_amount\n"
+            f"Good Co,US,{product.sku},100\n"
+            "Bad Co,USA,,100\n"
+            "Worse Co,US,NOPE,1\n"
+        ).encode(),
+        content_type="text/csv",
+    )
+    response = client_for(cm_membership).post(reverse("deals:lead_import"), {"file": csv_file})
+    text = response.content.decode()
+    assert "1 lead imported" in text and "Row 3" in text and "Row 4" in text
+
+
+# --- bounded queries --------------------------------------------------------------------
+
+
+def _deals(partner, n, product):
+    for i in range(n):
+        name = uuid.uuid4().hex[:12]
+        make_deal(partner, customer=name, domain=f"{name}.example", products=[product])
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_portal_deal_list_queries_are_bounded(
+    rows, partner_admin_membership, product, django_assert_max_num_queries
+):
+    _deals(partner_admin_membership, rows, product)
+    client = client_for(partner_admin_membership)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("deals:portal_deal_list"))
+    assert response.status_code == 200 and response.content.count(b"/portal/deals/0") >= 0
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_console_deal_list_queries_are_bounded(
+    rows, partner_admin_membership, cm_membership, product, django_assert_max_num_queries
+):
+    _deals(partner_admin_membership, rows, product)
+    client = client_for(cm_membership)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("deals:console_deal_list"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_review_queue_queries_are_bounded(
+    rows, partner_admin_membership, cm_membership, product, django_assert_max_num_queries
+):
+    _deals(partner_admin_membership, rows, product)
+    client = client_for(cm_membership)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("deals:review_queue"))
+    assert response.status_code == 200
+    assert response.content.count(b'data-testid="queue-row"') == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_conflict_and_lead_lists_are_bounded(
+    rows, partner_admin_membership, rival, cm_membership, django_assert_max_num_queries
+):
+    product = ProductFactory()
+    for _ in range(rows):
+        name = uuid.uuid4().hex[:12]
+        make_deal(
+            partner_admin_membership, customer=name, domain=f"{name}.example", products=[product]
+        )
+        make_deal(rival, customer=name, domain=f"{name}.example", products=[product])
+    assert DealConflict.objects.count() == rows
+    client = client_for(cm_membership)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("deals:conflict_list")).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("deals:lead_list")).status_code == 200
+
+
+def test_every_console_page_renders(cm_membership, admin_membership, motion, product):
+    for name in (
+        "console_deal_list",
+        "review_queue",
+        "conflict_list",
+        "lead_list",
+        "lead_create",
+        "lead_import",
+        "motion_list",
+        "product_list",
+        "routing_rule_list",
+    ):
+        assert client_for(cm_membership).get(reverse(f"deals:{name}")).status_code == 200, name
+    for name in ("motion_create", "product_create", "routing_rule_create", "settings"):
+        assert client_for(admin_membership).get(reverse(f"deals:{name}")).status_code == 200, name
+        assert client_for(cm_membership).get(reverse(f"deals:{name}")).status_code == 403, name
+    assert (
+        client_for(admin_membership)
+        .get(reverse("deals:motion_detail", kwargs={"pk": motion.pk}))
+        .status_code
+        == 200
+    )
