@@ -28,4 +28,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "partners.remind_cadence_due", crontab(hour=6, minute=40)
     ),
     # --- deals -------------------------------------------------------------------------
+    "deals-expire-lapsed": per_tenant("deals.expire_lapsed", crontab(hour=1, minute=10)),
+    "deals-warn-expiring": per_tenant("deals.warn_expiring", crontab(hour=8, minute=0)),
+    "deals-escalate-review-sla": per_tenant("deals.escalate_review_sla", crontab(minute=20)),
+    "deals-expire-lead-offers": per_tenant("deals.expire_lead_offers", crontab(minute="*/15")),
 }

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -272,7 +270,7 @@ def test_lead_import_reports_bad_rows(cm_membership, motion, product):
 
 
 def _deals(partner, n, product):
-    for i in range(n):
+    for _i in range(n):
         name = uuid.uuid4().hex[:12]
         make_deal(partner, customer=name, domain=f"{name}.example", products=[product])
 
