@@ -283,7 +283,7 @@ def partner_transition(
     if method is None or not can_proceed(method):
         raise ValidationError(
             {
-                "target": (
+                "lifecycle_stage": (
                     f"A partner cannot move from {LifecycleStage(source).label} to "
                     f"{LifecycleStage(target).label if target in LifecycleStage.values else target}."
                 )

@@ -337,13 +337,22 @@ class PlanDetailMixin(ScopedQuerysetMixin):
         return self.render_plan(request, plan, comment_form=form, status=400)
 
 
-class PortalPlanDetailView(PartnerRequiredMixin, PlanDetailMixin, View):
+class PortalPlanDetailView(TenantMemberRequiredMixin, PlanDetailMixin, View):
+    """The partner's view of its plan. Any member may ask: the scoped lookup decides (a
+    foreign id is a 404 for everyone), and staff are sent to the console's page."""
+
     template_name = "partners/portal/plan_detail.html"
 
     def get(self, request, pk):
-        return self.render_plan(request, self.get_plan(pk))
+        plan = self.get_plan(pk)
+        if request.membership.is_staff_role:
+            return redirect("partners:plan_detail", pk=plan.pk)
+        return self.render_plan(request, plan)
 
     def post(self, request, pk):
+        plan = self.get_plan(pk)
+        if request.membership.is_staff_role:
+            return redirect("partners:plan_detail", pk=plan.pk)
         return self.post_comment(request, pk) or redirect("partners:portal_plan_detail", pk=pk)
 
 

@@ -1,0 +1,259 @@
+"""The partner program over the API. Reads are scoped by role (partners see their own
+organization and the program's catalogue); writes are for staff, and the program's
+set-up for admins. Actions call the same services as the pages."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from partners import filtersets, models, services
+from prm.api.permissions import IsTenantMember
+from prm.api.views import STAFF_ROLES, TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
+from prm.tenancy.choices import Role
+
+from . import serializers
+
+
+class WritesBy(BasePermission):
+    """Reads for every allowed role; writes only for `view.write_roles`."""
+
+    message = "Your role cannot change this."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        membership = request._request.membership
+        roles = getattr(view, "action_roles", {}).get(view.action, view.write_roles)
+        return membership is not None and membership.role in roles
+
+
+class ProgramViewSet(TenantScopedModelViewSet):
+    """The program's set-up: staff read it, admins change it. Partners read their own
+    tier and benefits through their organization and the portal."""
+
+    allowed_roles = STAFF_ROLES
+    permission_classes = [IsTenantMember, WritesBy]
+    write_roles = frozenset({Role.ADMIN})
+
+
+class PartnerTypeViewSet(ProgramViewSet):
+    model = models.PartnerType
+    serializer_class = serializers.PartnerTypeSerializer
+    search_fields = ("name", "key")
+
+
+class TierViewSet(ProgramViewSet):
+    model = models.Tier
+    serializer_class = serializers.TierSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return super().get_queryset()
+        return super().get_queryset().prefetch_related(
+            Prefetch(
+                "benefit_values", queryset=models.TierBenefit.objects.select_related("benefit")
+            )
+        )
+
+
+class BenefitViewSet(ProgramViewSet):
+    model = models.Benefit
+    serializer_class = serializers.BenefitSerializer
+
+
+class PartnerOrganizationViewSet(TenantScopedModelViewSet):
+    """Partners read their own organization; staff read and write all of them."""
+
+    model = models.PartnerOrganization
+    serializer_class = serializers.PartnerOrganizationSerializer
+    filterset_class = filtersets.PartnerOrganizationFilterSet
+    permission_classes = [IsTenantMember, WritesBy]
+    write_roles = STAFF_ROLES
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    ordering_fields = ("name", "created_at", "last_activity_at")
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("tier", "partner_type", "channel_manager")
+            .prefetch_related(None)
+        )
+
+    @extend_schema(
+        request=serializers.TransitionSerializer,
+        responses=serializers.PartnerOrganizationSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the partner along its lifecycle (offboarding needs a reason)."""
+        organization = self.get_object()
+        body = serializers.TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.partner_transition(
+            organization=organization,
+            target=body.validated_data["lifecycle_stage"],
+            by=request.user,
+            reason=body.validated_data["reason"],
+        )
+        return Response(self.get_serializer(organization).data)
+
+    @extend_schema(
+        request=serializers.TierChangeSerializer,
+        responses=serializers.PartnerOrganizationSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="change-tier")
+    def change_tier(self, request, pk=None):
+        """Change the partner's tier by hand, with a reason."""
+        organization = self.get_object()
+        body = serializers.TierChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.partner_tier_change(
+            organization=organization,
+            tier=body.validated_data["tier"],
+            by=request.user,
+            reason=body.validated_data["reason"],
+        )
+        return Response(self.get_serializer(organization).data)
+
+
+class ApplicationViewSet(TenantScopedReadOnlyViewSet):
+    """Applications to review (staff). New applications come from the public form."""
+
+    model = models.PartnerApplication
+    serializer_class = serializers.ApplicationSerializer
+    filterset_class = filtersets.ApplicationFilterSet
+    allowed_roles = STAFF_ROLES
+
+    @extend_schema(
+        request=serializers.ApproveSerializer, responses=serializers.PartnerOrganizationSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        application = self.get_object()
+        body = serializers.ApproveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        organization = services.application_approve(
+            application=application, by=request.user, **body.validated_data
+        )
+        return Response(
+            serializers.PartnerOrganizationSerializer(organization).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        application = self.get_object()
+        body = serializers.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.application_reject(
+            application=application, by=request.user, reason=body.validated_data["reason"]
+        )
+        return Response(self.get_serializer(application).data)
+
+
+class AgreementViewSet(TenantScopedModelViewSet):
+    """Agreement versions: partners read them (and accept); admins draft and publish."""
+
+    model = models.Agreement
+    serializer_class = serializers.AgreementSerializer
+    filterset_class = filtersets.AgreementFilterSet
+    permission_classes = [IsTenantMember, WritesBy]
+    write_roles = frozenset({Role.ADMIN})
+    # Accepting is checked after the lookup, so a foreign id answers 404 before any 403.
+    action_roles = {"accept": frozenset(Role.values)}
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        membership = self.request._request.membership
+        if membership.is_partner:
+            # Partners see the published versions of their own partner type.
+            queryset = queryset.filter(
+                published_at__isnull=False,
+                partner_type_id=membership.partner_organization.partner_type_id,
+            )
+        return queryset
+
+    def perform_create(self, serializer):
+        serializer.instance = services.agreement_create(**serializer.validated_data)
+
+    @extend_schema(request=None, responses=serializers.AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        agreement = self.get_object()
+        services.agreement_publish(agreement=agreement, by=request.user)
+        return Response(self.get_serializer(agreement).data)
+
+    @extend_schema(request=None, responses=serializers.AgreementAcceptanceSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """The partner admin accepts this (current) version for its organization."""
+        agreement = self.get_object()
+        membership = request._request.membership
+        if not membership.is_partner_admin:
+            raise PermissionDenied("Only a partner admin can accept the agreement.")
+        acceptance = services.agreement_accept(
+            organization=membership.partner_organization,
+            membership=membership,
+            agreement=agreement,
+        )
+        return Response(
+            serializers.AgreementAcceptanceSerializer(acceptance).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AgreementAcceptanceViewSet(TenantScopedReadOnlyViewSet):
+    model = models.AgreementAcceptance
+    serializer_class = serializers.AgreementAcceptanceSerializer
+
+
+class TouchpointViewSet(TenantScopedModelViewSet):
+    """The vendor's touchpoints with partners (staff only)."""
+
+    model = models.Touchpoint
+    serializer_class = serializers.TouchpointSerializer
+    filterset_class = filtersets.TouchpointFilterSet
+    allowed_roles = STAFF_ROLES
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.touchpoint_create(
+            organization=data.pop("organization"), by=self.request.user, **data
+        )
+
+
+class BusinessPlanViewSet(TenantScopedModelViewSet):
+    """Joint business plans: the partner reads its own; staff write."""
+
+    model = models.BusinessPlan
+    serializer_class = serializers.BusinessPlanSerializer
+    filterset_class = filtersets.BusinessPlanFilterSet
+    permission_classes = [IsTenantMember, WritesBy]
+    write_roles = STAFF_ROLES
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("goals")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.business_plan_create(
+            organization=data.pop("organization"), by=self.request.user, **data
+        )
+
+
+class BusinessPlanGoalViewSet(TenantScopedModelViewSet):
+    model = models.BusinessPlanGoal
+    serializer_class = serializers.GoalSerializer
+    permission_classes = [IsTenantMember, WritesBy]
+    write_roles = STAFF_ROLES

@@ -1,0 +1,42 @@
+"""Panels of the partner program on the portal and console home pages."""
+
+from django import template
+
+from partners import selectors, services
+from partners.choices import ApplicationStatus, LifecycleStage
+from partners.models import PartnerApplication, PartnerOrganization
+
+register = template.Library()
+
+
+@register.inclusion_tag("partners/_portal_panel.html", takes_context=True)
+def partner_portal_panel(context):
+    membership = context.get("membership")
+    organization = getattr(membership, "partner_organization", None)
+    if organization is None:
+        return {"organization": None}
+    agreement = services.agreement_current(partner_type_id=organization.partner_type_id)
+    return {
+        "organization": organization,
+        "can_transact": services.partner_can_transact(organization=organization),
+        "agreement": agreement,
+        "progress": selectors.onboarding_progress(organization=organization),
+        "is_onboarding": organization.lifecycle_stage == LifecycleStage.ONBOARDING,
+    }
+
+
+@register.inclusion_tag("partners/_console_panel.html", takes_context=True)
+def partner_console_panel(context):
+    membership = context.get("membership")
+    if membership is None or not membership.is_staff_role:
+        return {"show": False}
+    mine = PartnerOrganization.objects.filter(channel_manager=membership.user)
+    return {
+        "show": True,
+        "stage_counts": selectors.stage_counts(),
+        "pending_applications": PartnerApplication.objects.filter(
+            status=ApplicationStatus.PENDING
+        ).count(),
+        "my_at_risk": mine.filter(lifecycle_stage=LifecycleStage.AT_RISK).order_by("name")[:10],
+        "my_count": mine.count(),
+    }
