@@ -15,6 +15,7 @@ holds a *lease* (`var/devservices/leases/<pid>`) until it exits. The process tha
 releases the last live lease stops both servers cleanly (data is kept), so `make run`
 stopping with Ctrl-C leaves nothing running, while a server in use by another terminal
 stays up. Leases of processes that died without cleaning up are ignored.
+`python -m prm.devservices start` pins the servers: they then run until `... stop`.
 
     python -m prm.devservices status|start|stop|env|createdb
 
@@ -44,6 +45,7 @@ VALKEY_DIR = VAR_DIR / "valkey"
 STATE_DIR = VAR_DIR / "devservices"
 LEASE_DIR = STATE_DIR / "leases"
 LOCK_FILE = STATE_DIR / "lock"
+PIN_FILE = STATE_DIR / "pinned"  # `start`: keep running until `stop`, leases or not
 
 DATABASE_NAME = os.environ.get("PRM_EMBEDDED_DB_NAME", "prm")
 PG_SUPERUSER = "postgres"
@@ -285,7 +287,7 @@ def release() -> None:
     _leased = False
     with _lock():
         (LEASE_DIR / str(os.getpid())).unlink(missing_ok=True)
-        if not _live_leases():
+        if not _live_leases() and not PIN_FILE.exists():
             _stop_valkey()
             _stop_postgres()
 
@@ -321,8 +323,16 @@ def redis_url() -> str:
 def stop() -> None:
     """Stop both servers now, whoever uses them (data is kept)."""
     with _lock():
+        PIN_FILE.unlink(missing_ok=True)
         _stop_valkey()
         _stop_postgres()
+
+
+def _pin() -> None:
+    global _leased
+    PIN_FILE.touch()
+    (LEASE_DIR / str(os.getpid())).unlink(missing_ok=True)
+    _leased = False
 
 
 def create_database_if_missing(url: str) -> bool:
@@ -359,6 +369,7 @@ def status() -> dict:
         "postgres": _pg_url(pg[1], pg[2], DATABASE_NAME) if pg else None,
         "redis": f"redis://127.0.0.1:{vk['port']}/0" if vk else None,
         "leases": _live_leases(),
+        "pinned": PIN_FILE.exists(),
     }
 
 
@@ -367,15 +378,13 @@ def main(argv: list[str]) -> int:
     if command == "status":
         print(json.dumps(status(), indent=2))
     elif command == "env":
-        # `eval "$(python -m prm.devservices env)"`: the URLs, servers left running.
+        # `eval "$(python -m prm.devservices env)"`: the URLs; servers run until `stop`.
         db, redis = database_url(), redis_url()
-        globals()["_leased"] = False  # keep them running after this process exits
-        (LEASE_DIR / str(os.getpid())).unlink(missing_ok=True)
+        _pin()
         print(f"export DATABASE_URL='{db}' REDIS_URL='{redis}'")
     elif command == "start":
         db, redis = database_url(), redis_url()
-        globals()["_leased"] = False
-        (LEASE_DIR / str(os.getpid())).unlink(missing_ok=True)
+        _pin()
         print(f"DATABASE_URL={db}\nREDIS_URL={redis}")
     elif command == "stop":
         stop()

@@ -132,7 +132,32 @@ def test_processes_share_the_servers_and_the_last_one_out_stops_them(var_dir):
         assert holder.wait(timeout=120) == 0, holder.stderr.read()
 
     # The last one out stopped both servers ...
-    assert _status(var_dir) == {"postgres": None, "redis": None, "leases": []}
+    assert _status(var_dir) == {"postgres": None, "redis": None, "leases": [], "pinned": False}
     # ... and the next start finds the data where it was.
     assert _python(READ, var_dir) == ["still", "here", "1.0", "still", "here"]
     assert _status(var_dir)["postgres"] is None
+
+
+def test_started_servers_stay_up_until_stopped(var_dir):
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "prm.devservices", "start"],
+        env=_env(var_dir),
+        cwd=BASE_DIR,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    # A process that comes and goes does not stop pinned servers ...
+    _python(WRITE, var_dir)
+    status = _status(var_dir)
+    assert status["pinned"] and status["postgres"] and status["redis"]
+    # ... `stop` does.
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "prm.devservices", "stop"],
+        env=_env(var_dir),
+        cwd=BASE_DIR,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert _status(var_dir) == {"postgres": None, "redis": None, "leases": [], "pinned": False}
