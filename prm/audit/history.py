@@ -20,7 +20,8 @@ def track(*trackers, **options):
 
 def history_for(obj, *, limit: int = 50) -> list:
     """The newest `limit` events of `obj`, each with `.changed_by` (a user id or None)."""
-    events = list(obj.events.order_by("-pgh_created_at")[:limit])
+    # Events of one transaction share NOW(): the id breaks the tie in insertion order.
+    events = list(obj.events.order_by("-pgh_created_at", "-pgh_id")[:limit])
     for event in events:
         context = event.pgh_context or {}
         event.changed_by = context.get("user")

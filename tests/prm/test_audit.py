@@ -25,16 +25,10 @@ def test_changes_are_recorded_with_the_tenant_behind_row_level_security(tenant, 
 def test_a_change_through_a_request_records_who_made_it(admin_membership):
     with tenant_context(admin_membership.tenant):
         target = MembershipFactory(role="channel_manager")
-    client = client_for(admin_membership)
-    # Any POST through the middleware stack carries the user into the trigger's context.
-    import pghistory
-
-    with (
-        tenant_context(admin_membership.tenant),
-        pghistory.context(user=str(admin_membership.user.pk), url="/test"),
-    ):
-        Membership.objects.filter(pk=target.pk).update(is_active=False)
+    response = client_for(admin_membership).post(f"/people/{target.pk}/access/", {"active": "0"})
+    assert response.status_code == 302
     with tenant_context(admin_membership.tenant):
         latest = history_for(target)[0]
+    assert latest.is_active is False
     assert latest.changed_by == str(admin_membership.user.pk)
-    assert client is not None
+    assert latest.pgh_context["url"] == f"/people/{target.pk}/access/"
