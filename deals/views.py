@@ -27,7 +27,9 @@ from prm.core.views import (
     PartnerRequiredMixin,
     ScopedQuerysetMixin,
     StaffRequiredMixin,
+    TenantMemberRequiredMixin,
 )
+from prm.tenancy.context import tenant_context
 
 from . import selectors, services
 from .choices import DealStatus, ExtensionStatus, LeadStatus, OfferStatus
@@ -90,6 +92,30 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class PartnerObjectMixin:
+    """Partner pages of one object: any member may ask, the scoped lookup decides.
+
+    Another tenant's or another partner's id is a 404 for everyone (before any role
+    check, so a refusal never confirms that the id exists); staff are sent to the
+    console's page of the same object.
+    """
+
+    console_url_name: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        obj = get_object_or_404(self.model.objects.visible_to(request.membership), pk=kwargs["pk"])
+        if request.membership.is_staff_role:
+            if request.method == "GET" and self.console_url_name:
+                return redirect(self.console_url_name, pk=obj.pk)
+            raise PermissionDenied("This page is for partner users.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PartnerDealMixin(TenantMemberRequiredMixin, PartnerObjectMixin):
+    model = Deal
+    console_url_name = "deals:console_deal_detail"
 
 
 class FilteredListMixin:
@@ -183,7 +209,7 @@ class PortalDealCreateView(PartnerRequiredMixin, DealFormMixin, View):
         return redirect("deals:portal_deal_detail", pk=deal.pk)
 
 
-class PortalDealEditView(PartnerRequiredMixin, ScopedQuerysetMixin, DealFormMixin, View):
+class PortalDealEditView(PartnerDealMixin, ScopedQuerysetMixin, DealFormMixin, View):
     """Edit a draft, or answer the vendor's request for more information."""
 
     model = Deal
@@ -336,7 +362,7 @@ class DealDetailMixin(ScopedQuerysetMixin):
         return context
 
 
-class PortalDealDetailView(PartnerRequiredMixin, DealDetailMixin, View):
+class PortalDealDetailView(PartnerDealMixin, DealDetailMixin, View):
     pass
 
 
@@ -401,7 +427,7 @@ class DealActionView(DealDetailMixin, View):
         return redirect(name, pk=deal.pk)
 
 
-class PortalDealSubmitView(PartnerRequiredMixin, DealActionView):
+class PortalDealSubmitView(PartnerDealMixin, DealActionView):
     success_message = "Submitted for review."
 
     def perform(self, deal, form):
@@ -454,7 +480,7 @@ class CommentView(DealActionView):
         )
 
 
-class PortalCommentView(PartnerRequiredMixin, CommentView):
+class PortalCommentView(PartnerDealMixin, CommentView):
     pass
 
 
@@ -478,7 +504,7 @@ class StageView(DealActionView):
         )
 
 
-class PortalStageView(PartnerRequiredMixin, StageView):
+class PortalStageView(PartnerDealMixin, StageView):
     pass
 
 
@@ -500,7 +526,7 @@ class CloseView(DealActionView):
         )
 
 
-class PortalCloseView(PartnerRequiredMixin, CloseView):
+class PortalCloseView(PartnerDealMixin, CloseView):
     pass
 
 
@@ -508,7 +534,7 @@ class ConsoleCloseView(StaffRequiredMixin, CloseView):
     pass
 
 
-class ExtensionRequestView(PartnerRequiredMixin, DealActionView):
+class ExtensionRequestView(PartnerDealMixin, DealActionView):
     form_class = ExtensionRequestForm
     success_message = "Extension requested: your channel manager will decide."
 
@@ -623,7 +649,15 @@ class ConsoleDealExportView(StaffRequiredMixin, ScopedQuerysetMixin, View):
             "closed_on", "final_amount",
         ]  # fmt: skip
 
+        tenant = request.tenant
+
         def rows():
+            # The response streams after the middleware has left the tenant's context:
+            # enter it again for the rows' queries (scoped manager and RLS).
+            with tenant_context(tenant):
+                yield from _rows()
+
+        def _rows():
             yield writer.writerow(header)
             for deal in queryset.order_by("number").iterator(chunk_size=2000):
                 yield writer.writerow(
@@ -966,8 +1000,11 @@ class PortalLeadListView(PartnerRequiredMixin, ScopedQuerysetMixin, ListView):
         )
 
 
-class PortalLeadDetailView(PartnerRequiredMixin, ScopedQuerysetMixin, View):
+class PortalLeadDetailView(
+    TenantMemberRequiredMixin, PartnerObjectMixin, ScopedQuerysetMixin, View
+):
     model = Lead
+    console_url_name = "deals:lead_detail"
 
     def get_lead(self, pk):
         return get_object_or_404(

@@ -1,3 +1,14 @@
 """API routes of this app (included under /api/v1/ by prm/api/urls.py)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("products", views.ProductViewSet, basename="product")
+router.register("motions", views.MotionViewSet, basename="motion")
+router.register("deals", views.DealViewSet, basename="deal")
+router.register("deal-conflicts", views.ConflictViewSet, basename="conflict")
+router.register("leads", views.LeadViewSet, basename="lead")
+
+urlpatterns = router.urls

@@ -1,0 +1,367 @@
+"""The deals API: the same services as the pages, one error shape, roles per action."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from deals import services
+from deals.choices import OfferStatus
+from deals.filtersets import ConflictFilterSet, DealFilterSet, LeadFilterSet, ProductFilterSet
+from deals.models import (
+    Deal,
+    DealComment,
+    DealConflict,
+    DealLine,
+    Lead,
+    LeadOffer,
+    Motion,
+    MotionStage,
+    Product,
+)
+from prm.api.permissions import IsTenantMember
+from prm.api.views import (
+    STAFF_ROLES,
+    TenantScopedModelViewSet,
+    TenantScopedReadOnlyViewSet,
+    TenantScopedViewSetMixin,
+)
+from prm.tenancy.choices import Role
+
+from . import serializers
+
+PARTNER = frozenset({Role.PARTNER})
+ADMIN = frozenset({Role.ADMIN})
+
+
+class RolesPerAction(BasePermission):
+    """Reads for every role the view allows; each write action names its roles.
+
+    On a detail route the role is checked only after the object was found through the
+    scoped queryset: another tenant's or partner's id is a 404 whatever the role, so a
+    refusal never tells that the id exists.
+    """
+
+    message = "Your role cannot do this."
+
+    def has_permission(self, request, view) -> bool:
+        if view.kwargs.get(view.lookup_url_kwarg or view.lookup_field):
+            return True
+        return self._allowed(request, view)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return self._allowed(request, view)
+
+    def _allowed(self, request, view) -> bool:
+        roles_by_action = getattr(view, "action_roles", {})
+        if request.method in SAFE_METHODS and view.action not in roles_by_action:
+            return True
+        membership = request._request.membership
+        roles = roles_by_action.get(view.action, getattr(view, "write_roles", ()))
+        return membership is not None and membership.role in roles
+
+
+class CatalogueViewSet(TenantScopedModelViewSet):
+    """Every member lists the catalogue; one row's page, and changes, are for staff
+    (admins change it): a partner reads the catalogue through the list."""
+
+    permission_classes = [IsTenantMember, RolesPerAction]
+    write_roles = ADMIN
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        membership = self.request._request.membership
+        if self.detail and (membership is None or not membership.is_staff_role):
+            return queryset.none()
+        return queryset
+
+
+class ProductViewSet(CatalogueViewSet):
+    """The catalogue: every member reads it, admins change it."""
+
+    model = Product
+    serializer_class = serializers.ProductSerializer
+    filterset_class = ProductFilterSet
+
+    def perform_create(self, serializer):
+        serializer.instance = services.product_save(product=Product(**serializer.validated_data))
+
+    def perform_update(self, serializer):
+        product = serializer.instance
+        for key, value in serializer.validated_data.items():
+            setattr(product, key, value)
+        services.product_save(product=product)
+
+
+class MotionViewSet(CatalogueViewSet):
+    """Motions and their stages: every member reads them, admins change them."""
+
+    model = Motion
+    serializer_class = serializers.MotionSerializer
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("stages", queryset=MotionStage.objects.order_by("position")))
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.motion_save(motion=Motion(**serializer.validated_data))
+
+    def perform_update(self, serializer):
+        motion = serializer.instance
+        for key, value in serializer.validated_data.items():
+            setattr(motion, key, value)
+        services.motion_save(motion=motion)
+
+
+class DealViewSet(
+    TenantScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Deal registrations. Partners register and submit theirs; staff review them."""
+
+    model = Deal
+    serializer_class = serializers.DealSerializer
+    filterset_class = DealFilterSet
+    permission_classes = [IsTenantMember, RolesPerAction]
+    action_roles = {
+        "create": PARTNER,
+        "submit": PARTNER,
+        "approve": STAFF_ROLES,
+        "reject": STAFF_ROLES,
+        "request_information": STAFF_ROLES,
+        "extend": frozenset(Role.values),
+        "change_stage": frozenset(Role.values),
+        "comments": frozenset(Role.values),
+    }
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return super().get_queryset()
+        return (
+            super()
+            .get_queryset()
+            .with_list_relations()
+            .prefetch_related(
+                Prefetch("lines", queryset=DealLine.objects.select_related("product"))
+            )
+            .order_by("-number")
+        )
+
+    def _deal_response(self, deal, code=status.HTTP_200_OK):
+        return Response(self.get_serializer(self.get_queryset().get(pk=deal.pk)).data, status=code)
+
+    @extend_schema(
+        request=serializers.DealCreateSerializer,
+        responses={201: serializers.DealSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key returns the deal created first.",
+            )
+        ],
+    )
+    def create(self, request, *args, **kwargs):
+        body = serializers.DealCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        motion, lines, submit = data.pop("motion"), data.pop("lines"), data.pop("submit")
+        key = request.headers.get("Idempotency-Key", "").strip()[:64] or None
+        deal = services.deal_create(
+            organization=request._request.membership.partner_organization,
+            user=request.user,
+            motion=motion,
+            data=data,
+            lines=[services.LineInput(**line) for line in lines],
+            idempotency_key=key,
+            submit=submit,
+        )
+        return self._deal_response(deal, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=serializers.DealSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Send a draft (or an answered information request) to the vendor."""
+        return self._deal_response(services.deal_submit(deal=self.get_object(), user=request.user))
+
+    @extend_schema(request=None, responses=serializers.DealSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._deal_response(services.deal_approve(deal=self.get_object(), user=request.user))
+
+    @extend_schema(request=serializers.DealRejectSerializer, responses=serializers.DealSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        deal = self.get_object()
+        body = serializers.DealRejectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        deal = services.deal_reject(
+            deal=deal,
+            user=request.user,
+            reason=body.validated_data["reason"],
+            code=body.validated_data["code"],
+        )
+        return self._deal_response(deal)
+
+    @extend_schema(
+        request=serializers.DealInfoRequestSerializer, responses=serializers.DealSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="request-information")
+    def request_information(self, request, pk=None):
+        deal = self.get_object()
+        body = serializers.DealInfoRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        deal = services.deal_request_info(
+            deal=deal, user=request.user, message=body.validated_data["message"]
+        )
+        return self._deal_response(deal)
+
+    @extend_schema(request=serializers.DealExtendSerializer, responses=serializers.DealSerializer)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        """Partners request more protection days; staff grant them at once."""
+        deal = self.get_object()
+        body = serializers.DealExtendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        extension = services.extension_request(deal=deal, user=request.user, **body.validated_data)
+        if request._request.membership.is_staff_role:
+            services.extension_decide(extension=extension, user=request.user, approve=True)
+        return self._deal_response(deal)
+
+    @extend_schema(
+        request=serializers.DealStageChangeSerializer, responses=serializers.DealSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="change-stage")
+    def change_stage(self, request, pk=None):
+        deal = self.get_object()
+        body = serializers.DealStageChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        deal = services.deal_stage_change(
+            deal=deal,
+            membership=request._request.membership,
+            stage=body.validated_data["stage"],
+            note=body.validated_data.get("note", ""),
+        )
+        return self._deal_response(deal)
+
+    @extend_schema(
+        methods=["GET"], request=None, responses=serializers.DealCommentSerializer(many=True)
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=serializers.DealCommentSerializer,
+        responses={201: serializers.DealCommentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        """The deal's thread; partners never get (nor write) internal notes."""
+        deal = self.get_object()
+        membership = request._request.membership
+        if request.method == "POST":
+            body = serializers.DealCommentSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            comment = services.deal_comment_add(
+                deal=deal,
+                membership=membership,
+                body=body.validated_data["body"],
+                is_internal=body.validated_data.get("is_internal", False),
+            )
+            return Response(
+                serializers.DealCommentSerializer(comment).data, status=status.HTTP_201_CREATED
+            )
+        comments = DealComment.objects.visible_to(membership).filter(deal=deal)
+        return Response(
+            serializers.DealCommentSerializer(comments.select_related("author"), many=True).data
+        )
+
+
+class ConflictViewSet(TenantScopedReadOnlyViewSet):
+    """Conflicts between registrations: staff only (partners never see them)."""
+
+    model = DealConflict
+    serializer_class = serializers.ConflictSerializer
+    filterset_class = ConflictFilterSet
+    allowed_roles = STAFF_ROLES
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("deal", "other_deal").order_by("-created_at")
+
+    @extend_schema(
+        request=serializers.ConflictResolveSerializer, responses=serializers.ConflictSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        conflict = self.get_object()
+        body = serializers.ConflictResolveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        conflict = services.conflict_resolve(
+            conflict=conflict, user=request.user, **body.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=conflict.pk)).data)
+
+
+class LeadViewSet(
+    TenantScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Leads: staff create them (routed at once); the partner offered one answers it."""
+
+    model = Lead
+    serializer_class = serializers.LeadSerializer
+    filterset_class = LeadFilterSet
+    permission_classes = [IsTenantMember, RolesPerAction]
+    action_roles = {"create": STAFF_ROLES, "accept": PARTNER, "decline": PARTNER}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("product", "motion").order_by("-created_at")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        motion, product = data.pop("motion"), data.pop("product", None)
+        serializer.instance = services.lead_create(
+            user=self.request.user, motion=motion, product=product, data=data
+        )
+
+    @extend_schema(request=None, responses={201: serializers.DealSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        deal = services.lead_accept(lead=self.get_object(), membership=request._request.membership)
+        return Response(serializers.DealSerializer(deal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.LeadDeclineSerializer, responses=serializers.LeadOfferSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        lead = self.get_object()
+        body = serializers.LeadDeclineSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        membership = request._request.membership
+        services.lead_decline(
+            lead=lead, membership=membership, reason=body.validated_data["reason"]
+        )
+        offer = (
+            LeadOffer.objects.visible_to(membership)
+            .filter(lead=lead, status=OfferStatus.DECLINED)
+            .order_by("-answered_at")
+            .first()
+        )
+        if offer is None:
+            raise ValidationError({"reason": "Nothing was declined."})
+        return Response(serializers.LeadOfferSerializer(offer).data)
