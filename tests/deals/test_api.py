@@ -1,0 +1,266 @@
+"""The deals API: create with an idempotency key, actions, errors, scoping, query bounds."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from deals import services
+from deals.choices import DealStatus
+from deals.models import Deal, DealConflict
+from tests.conftest import client_for
+from tests.deals.factories import ProductFactory, make_deal, motion_with_stages
+from tests.factories import MembershipFactory, PartnerOrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, url, data=None, **headers):
+    return client.post(url, data=json.dumps(data or {}), content_type="application/json", **headers)
+
+
+@pytest.fixture
+def motion(in_tenant):
+    return motion_with_stages(key="test-cosell")
+
+
+@pytest.fixture
+def product(in_tenant):
+    return ProductFactory()
+
+
+def _body(motion, product, **extra):
+    body = {
+        "customer_name": "Globex",
+        "customer_domain": "globex.example",
+        "country": "US",
+        "expected_close_date": (timezone.localdate() + timedelta(days=20)).isoformat(),
+        "motion": str(motion.pk),
+        "lines": [{"product": str(product.pk), "quantity": 2, "amount": "500.00"}],
+        "submit": True,
+    }
+    body.update(extra)
+    return body
+
+
+def test_partner_creates_and_submits_with_idempotency_key(
+    partner_admin_membership, motion, product
+):
+    client = client_for(partner_admin_membership)
+    url = reverse("api:deal-list")
+    first = _post(client, url, _body(motion, product), HTTP_IDEMPOTENCY_KEY="abc-1")
+    second = _post(client, url, _body(motion, product), HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert first.status_code == 201, first.content
+    assert first.json()["id"] == second.json()["id"]
+    assert first.json()["status"] == "submitted" and first.json()["reference"] == "DR-000001"
+    assert Deal.objects.count() == 1
+
+
+def test_validation_errors_are_400_with_field_errors(partner_admin_membership, motion, product):
+    client = client_for(partner_admin_membership)
+    response = _post(
+        client,
+        reverse("api:deal-list"),
+        _body(motion, product, customer_domain="bad domain", country="USA", lines=[]),
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert {"country", "lines"} <= set(body["errors"])
+
+
+def test_service_errors_are_400_too(partner_admin_membership, motion, product):
+    client = client_for(partner_admin_membership)
+    response = _post(
+        client,
+        reverse("api:deal-list"),
+        _body(
+            motion,
+            product,
+            expected_close_date=(timezone.localdate() - timedelta(days=1)).isoformat(),
+        ),
+    )
+    assert response.status_code == 400 and "expected_close_date" in response.json()["errors"]
+
+
+def test_staff_cannot_create_and_partners_cannot_approve(
+    partner_admin_membership, cm_membership, motion, product
+):
+    assert (
+        _post(
+            client_for(cm_membership), reverse("api:deal-list"), _body(motion, product)
+        ).status_code
+        == 403
+    )
+    deal = make_deal(partner_admin_membership)
+    response = _post(
+        client_for(partner_admin_membership), reverse("api:deal-approve", kwargs={"pk": deal.pk})
+    )
+    assert response.status_code == 403
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.SUBMITTED
+
+
+def test_review_actions(partner_admin_membership, cm_membership):
+    staff = client_for(cm_membership)
+    deal = make_deal(partner_admin_membership)
+    response = _post(
+        staff,
+        reverse("api:deal-request-information", kwargs={"pk": deal.pk}),
+        {"message": "Budget?"},
+    )
+    assert response.json()["status"] == "info_requested"
+    partner = client_for(partner_admin_membership)
+    assert (
+        _post(partner, reverse("api:deal-submit", kwargs={"pk": deal.pk})).json()["status"]
+        == "submitted"
+    )
+    assert _post(staff, reverse("api:deal-reject", kwargs={"pk": deal.pk}), {}).status_code == 400
+    response = _post(staff, reverse("api:deal-approve", kwargs={"pk": deal.pk}))
+    assert response.json()["status"] == "approved" and response.json()["protection_expires_on"]
+    # A forbidden transition is a 400 with the reason, never a 500.
+    again = _post(staff, reverse("api:deal-reject", kwargs={"pk": deal.pk}), {"reason": "late"})
+    assert again.status_code == 400 and "cannot be rejected" in json.dumps(again.json())
+
+
+def test_extend_and_change_stage(partner_admin_membership, cm_membership):
+    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    before = deal.protection_expires_on
+    staff = client_for(cm_membership)
+    response = _post(
+        staff, reverse("api:deal-extend", kwargs={"pk": deal.pk}), {"days": 10, "reason": "Legal"}
+    )
+    assert response.json()["protection_expires_on"] == (before + timedelta(days=10)).isoformat()
+    partner = client_for(partner_admin_membership)
+    stage = deal.motion.stages.get(position=2)
+    response = _post(
+        partner, reverse("api:deal-change-stage", kwargs={"pk": deal.pk}), {"stage": str(stage.pk)}
+    )
+    assert response.status_code == 200 and response.json()["stage_name"] == stage.name
+
+
+def test_internal_comments_never_reach_partners_in_the_api(partner_admin_membership, cm_membership):
+    deal = make_deal(partner_admin_membership)
+    staff = client_for(cm_membership)
+    _post(
+        staff,
+        reverse("api:deal-comments", kwargs={"pk": deal.pk}),
+        {"body": "INTERNAL-ONLY", "is_internal": True},
+    )
+    _post(staff, reverse("api:deal-comments", kwargs={"pk": deal.pk}), {"body": "Hello partner"})
+    partner = client_for(partner_admin_membership)
+    body = partner.get(reverse("api:deal-comments", kwargs={"pk": deal.pk})).content.decode()
+    assert "Hello partner" in body and "INTERNAL-ONLY" not in body
+    assert (
+        "INTERNAL-ONLY"
+        in staff.get(reverse("api:deal-comments", kwargs={"pk": deal.pk})).content.decode()
+    )
+    response = _post(
+        partner,
+        reverse("api:deal-comments", kwargs={"pk": deal.pk}),
+        {"body": "x", "is_internal": True},
+    )
+    assert response.status_code == 403
+
+
+def test_partner_never_sees_another_partners_deal_or_conflicts(
+    partner_admin_membership, cm_membership, in_tenant
+):
+    org = PartnerOrganizationFactory(name="Hidden Rival Co")
+    rival = MembershipFactory(
+        role="partner", partner_organization=org, partner_role="partner_admin"
+    )
+    product = ProductFactory()
+    mine = make_deal(partner_admin_membership, products=[product])
+    theirs = make_deal(rival, products=[product])
+    assert DealConflict.objects.count() == 1
+    client = client_for(partner_admin_membership)
+    listing = client.get(reverse("api:deal-list")).json()
+    assert [d["id"] for d in listing["results"]] == [str(mine.pk)]
+    assert client.get(reverse("api:deal-detail", kwargs={"pk": theirs.pk})).status_code == 404
+    assert client.get(reverse("api:conflict-list")).status_code == 403
+    assert "Hidden Rival Co" not in client.get(reverse("api:deal-list")).content.decode()
+
+
+def test_conflict_resolve_through_the_api(partner_admin_membership, cm_membership, in_tenant):
+    org = PartnerOrganizationFactory()
+    rival = MembershipFactory(
+        role="partner", partner_organization=org, partner_role="partner_admin"
+    )
+    product = ProductFactory()
+    make_deal(partner_admin_membership, products=[product])
+    later = make_deal(rival, products=[product])
+    conflict = DealConflict.objects.get()
+    staff = client_for(cm_membership)
+    response = _post(
+        staff,
+        reverse("api:conflict-resolve", kwargs={"pk": conflict.pk}),
+        {"decision": "earlier_wins", "reason_code": "first_to_register"},
+    )
+    assert response.status_code == 200 and response.json()["status"] == "resolved"
+    later.refresh_from_db()
+    assert later.status == DealStatus.REJECTED
+
+
+def test_leads_accept_through_the_api(partner_admin_membership, cm_membership, motion):
+    staff = client_for(cm_membership)
+    from tests.deals.factories import RoutingRuleFactory
+
+    RoutingRuleFactory(name="All")
+    response = _post(
+        staff,
+        reverse("api:lead-list"),
+        {"customer_name": "Soylent", "country": "US", "motion": str(motion.pk)},
+    )
+    assert response.status_code == 201, response.content
+    lead_id = response.json()["id"]
+    partner = client_for(partner_admin_membership)
+    assert [lead["id"] for lead in partner.get(reverse("api:lead-list")).json()["results"]] == [
+        lead_id
+    ]
+    accepted = _post(partner, reverse("api:lead-accept", kwargs={"pk": lead_id}))
+    assert accepted.status_code == 201 and accepted.json()["status"] == "approved"
+
+
+def test_catalogue_is_listed_to_partners_and_changed_by_admins(
+    partner_admin_membership, admin_membership, product
+):
+    partner = client_for(partner_admin_membership)
+    assert partner.get(reverse("api:product-list")).json()["count"] == 1
+    assert (
+        _post(
+            partner, reverse("api:product-list"), {"name": "X", "sku": "X", "list_price": "1"}
+        ).status_code
+        == 403
+    )
+    admin = client_for(admin_membership)
+    created = _post(
+        admin, reverse("api:product-list"), {"name": "New", "sku": "NEW-1", "list_price": "10"}
+    )
+    assert created.status_code == 201
+    dup = _post(
+        admin, reverse("api:product-list"), {"name": "Dup", "sku": "new-1", "list_price": "10"}
+    )
+    assert dup.status_code == 400 and "sku" in dup.json()["errors"]
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_api_deal_list_queries_are_bounded(
+    rows, partner_admin_membership, cm_membership, django_assert_max_num_queries
+):
+    product = ProductFactory()
+    for _ in range(rows):
+        name = uuid.uuid4().hex[:12]
+        make_deal(
+            partner_admin_membership, customer=name, domain=f"{name}.example", products=[product]
+        )
+    for membership in (partner_admin_membership, cm_membership):
+        client = client_for(membership)
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("api:deal-list"))
+        assert response.json()["count"] == rows
