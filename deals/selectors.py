@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from prm.tenancy.context import require_current_tenant
@@ -43,20 +43,25 @@ def deal_conflicts_find(*, deal: Deal, threshold: float | None = None) -> list[C
     least `threshold` similar (pg_trgm), and must share at least one product with `deal`.
     Closed registrations (rejected, won, lost, expired) and drafts never match; other
     tenants' rows are out of reach of the scoped manager and of row-level security.
-    Three queries whatever the size of the table: the threshold, the candidates (one
-    index scan each for domain and name, both tenant-first), and their products.
+    A fixed number of queries whatever the size of the table: the products, similar
+    names (a tenant-first trigram index scan), the candidates (by id or by the
+    tenant-first domain index) and their overlapping products.
     """
     if threshold is None:
         threshold = deal_settings_get().name_similarity_threshold
     products = dict(DealLine.objects.filter(deal=deal).values_list("product_id", "product__name"))
     if not products:
         return []
-    # `%` uses the session's threshold and, unlike similarity() > x, the trigram index.
+    # Similar names come from a function that can use the tenant-first trigram index
+    # under row-level security (see migration 0002); it reads the tenant from the same
+    # setting as the policy. Rows are then read through the scoped manager as usual.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)]
+            "SELECT deal_id, name_similarity FROM deals_open_similar_names(%s, %s)",
+            [deal.customer_name_normalized, threshold],
         )
-    match = Q(customer_name_normalized__trigram_similar=deal.customer_name_normalized)
+        similar = {row[0]: float(row[1]) for row in cursor.fetchall()}
+    match = Q(pk__in=list(similar))
     if deal.customer_domain:
         match |= Q(customer_domain=deal.customer_domain)
     candidates = list(
@@ -126,8 +131,12 @@ def review_queue(*, membership) -> QuerySet[Deal]:
         .pending_review()
         .with_list_relations()
         .annotate(
-            open_conflicts=Count(
-                "conflicts", filter=Q(conflicts__status=ConflictStatus.OPEN), distinct=True
+            # Either side of a pair: the earlier registration shows the conflict too.
+            has_open_conflict=Exists(
+                DealConflict.objects.filter(
+                    Q(deal=OuterRef("pk")) | Q(other_deal=OuterRef("pk")),
+                    status=ConflictStatus.OPEN,
+                )
             )
         )
         .order_by("submitted_at", "number")
