@@ -79,7 +79,14 @@ EXTRA_ORGS = [
     ("Tailspin Systems", "tailspin.test", "FR", LifecycleStage.AT_RISK, 2, True),
     ("Wingtip Partners", "wingtip.test", "US", LifecycleStage.INACTIVE, 1, False),
     ("Proseware Prospects", "proseware.test", "CA", LifecycleStage.PROSPECT, 1, False),
-    ("Adventure Works Offboarded", "adventure-works.test", "GB", LifecycleStage.OFFBOARDED, 1, False),
+    (
+        "Adventure Works Offboarded",
+        "adventure-works.test",
+        "GB",
+        LifecycleStage.OFFBOARDED,
+        1,
+        False,
+    ),
 ]
 
 
@@ -141,7 +148,11 @@ def seed(people: DemoPeople) -> None:
             defaults={"title": title, "completion_event": event, "is_required": required},
         )
 
-    for rank, kind, days in ((3, "business_review", 90), (2, "business_review", 180), (3, "call", 30)):
+    for rank, kind, days in (
+        (3, "business_review", 90),
+        (2, "business_review", 180),
+        (3, "call", 30),
+    ):
         EngagementCadence.objects.get_or_create(
             tier=tiers[rank], kind=kind, defaults={"interval_days": days}
         )

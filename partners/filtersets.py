@@ -6,7 +6,6 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-
 from . import models
 from .choices import ApplicationStatus, LifecycleStage, TouchpointKind
 
@@ -107,5 +106,3 @@ class AgreementFilterSet(django_filters.FilterSet):
     class Meta:
         model = models.Agreement
         fields: list[str] = []
-
-

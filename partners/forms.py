@@ -291,9 +291,7 @@ class ApplicationForm(forms.Form):
 
     def clean_website(self):
         website = self.cleaned_data["website"]
-        reason = services.application_duplicate_reason(
-            domain=services.domain_normalise(website)
-        )
+        reason = services.application_duplicate_reason(domain=services.domain_normalise(website))
         if reason:
             raise ValidationError(reason)
         return website
@@ -357,9 +355,9 @@ class BusinessPlanForm(ScopedModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("starts_on") and cleaned.get("ends_on"):
-            if cleaned["ends_on"] <= cleaned["starts_on"]:
-                self.add_error("ends_on", "The plan must end after it starts.")
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_on", "The plan must end after it starts.")
         return cleaned
 
 

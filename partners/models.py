@@ -376,7 +376,9 @@ class TierChange(TenantOwned):
     class Meta:
         ordering = ("-created_at",)
         indexes = [
-            models.Index(fields=("tenant", "organization", "created_at"), name="tierchange_org_idx"),
+            models.Index(
+                fields=("tenant", "organization", "created_at"), name="tierchange_org_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -505,7 +507,9 @@ class AgreementAcceptance(TenantOwned):
             ),
         ]
         indexes = [
-            models.Index(fields=("tenant", "organization", "expires_at"), name="acceptance_org_idx"),
+            models.Index(
+                fields=("tenant", "organization", "expires_at"), name="acceptance_org_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -125,9 +125,7 @@ def tier_matrix() -> tuple[list[Tier], list[dict]]:
 
 
 def onboarding_progress(*, organization: PartnerOrganization) -> dict:
-    items = list(
-        OnboardingItem.objects.filter(organization=organization).select_related("task")
-    )
+    items = list(OnboardingItem.objects.filter(organization=organization).select_related("task"))
     done = sum(1 for i in items if i.is_done)
     return {
         "items": items,
@@ -152,9 +150,7 @@ def cadence_due(*, today: date):
             )
             .select_related("channel_manager", "tier")
             .annotate(
-                last_touch=Max(
-                    "touchpoints__occurred_on", filter=Q(touchpoints__kind=cadence.kind)
-                )
+                last_touch=Max("touchpoints__occurred_on", filter=Q(touchpoints__kind=cadence.kind))
             )
         )
         for organization in organizations:
@@ -189,3 +185,50 @@ def stage_counts() -> dict[str, int]:
         .values_list("lifecycle_stage", "n")
     )
     return {stage: counts.get(stage, 0) for stage in LifecycleStage.values}
+
+
+def organizations_with_gate(queryset):
+    """Annotate `gate_open` (the agreement gate of partner_can_transact) in one query."""
+    from django.db.models import BooleanField, Case, Exists, OuterRef, Subquery, Value, When
+    from django.utils import timezone
+
+    from .choices import TRANSACTING_STAGES
+    from .models import Agreement, AgreementAcceptance
+
+    current = (
+        Agreement.objects.filter(partner_type=OuterRef("partner_type"), published_at__isnull=False)
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    return queryset.annotate(_current_agreement=Subquery(current)).annotate(
+        _accepted=Exists(
+            AgreementAcceptance.objects.filter(
+                organization=OuterRef("pk"),
+                agreement=OuterRef("_current_agreement"),
+                expires_at__gt=timezone.now(),
+            )
+        ),
+        gate_open=Case(
+            When(
+                Q(is_active=True, lifecycle_stage__in=list(TRANSACTING_STAGES))
+                & (Q(_current_agreement__isnull=True) | Q(_accepted=True)),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def agreements_with_current(queryset):
+    """Annotate `current_version`: the highest published version of each row's type."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import Agreement
+
+    latest = (
+        Agreement.objects.filter(partner_type=OuterRef("partner_type"), published_at__isnull=False)
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    return queryset.annotate(current_version=Subquery(latest))

@@ -257,6 +257,10 @@ def tier_benefit_set(*, tier: Tier, benefit: Benefit, value: str) -> TierBenefit
 # ---------------------------------------------------------------------------------------
 
 
+def _stage_label(stage: str) -> str:
+    return LifecycleStage(stage).label if stage in LifecycleStage.values else stage
+
+
 def partner_transition(
     *,
     organization: PartnerOrganization,
@@ -284,8 +288,7 @@ def partner_transition(
         raise ValidationError(
             {
                 "lifecycle_stage": (
-                    f"A partner cannot move from {LifecycleStage(source).label} to "
-                    f"{LifecycleStage(target).label if target in LifecycleStage.values else target}."
+                    f"A partner cannot move from {_stage_label(source)} to {_stage_label(target)}."
                 )
             }
         )
@@ -391,7 +394,7 @@ def partner_profile_update(
 
 
 def domain_normalise(website: str) -> str:
-    """"https://WWW.Example.com/about" → "example.com" (for matching duplicates)."""
+    """ "https://WWW.Example.com/about" → "example.com" (for matching duplicates)."""
     value = (website or "").strip().lower()
     if not value:
         return ""
@@ -410,7 +413,9 @@ def application_duplicate_reason(*, domain: str) -> str | None:
     if PartnerApplication.objects.filter(domain=domain, status=ApplicationStatus.PENDING).exists():
         return f"An application for {domain} is already being reviewed."
     if PartnerOrganization.objects.filter(domain=domain).exists():
-        return f"{domain} is already a partner in this program: ask your partner admin to invite you."
+        return (
+            f"{domain} is already a partner in this program: ask your partner admin to invite you."
+        )
     return None
 
 
@@ -484,9 +489,12 @@ def application_approve(
         raise ValidationError(
             {"company_name": f"A partner named {application.company_name} already exists."}
         )
-    if channel_manager is not None and not Membership.objects.filter(
-        user=channel_manager, role__in=(Role.ADMIN, Role.CHANNEL_MANAGER), is_active=True
-    ).exists():
+    if (
+        channel_manager is not None
+        and not Membership.objects.filter(
+            user=channel_manager, role__in=(Role.ADMIN, Role.CHANNEL_MANAGER), is_active=True
+        ).exists()
+    ):
         raise ValidationError({"channel_manager": "Choose a channel manager of this program."})
     if tier is None:
         tier = Tier.objects.order_by("rank").first()
@@ -547,9 +555,7 @@ def application_reject(*, application: PartnerApplication, by, reason: str) -> P
         application.reviewed_by = by
         application.reviewed_at = timezone.now()
         application.rejection_reason = reason.strip()
-        application.save(
-            update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"]
-        )
+        application.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"])
         email, name, company = (
             application.contact_email,
             application.contact_name,
@@ -646,16 +652,17 @@ def agreement_accept(
     *, organization: PartnerOrganization, membership: Membership, agreement: Agreement | None = None
 ) -> AgreementAcceptance:
     """The partner admin accepts the current agreement of its partner type."""
-    if not (
-        membership.is_partner_admin and membership.partner_organization_id == organization.pk
-    ):
-        raise PermissionDenied("Only a partner admin of this organization can accept the agreement.")
+    if not (membership.is_partner_admin and membership.partner_organization_id == organization.pk):
+        raise PermissionDenied(
+            "Only a partner admin of this organization can accept the agreement."
+        )
     current = agreement_current(partner_type_id=organization.partner_type_id)
     if current is None:
         raise ValidationError("There is no agreement to accept for your partner type.")
     if agreement is not None and agreement.pk != current.pk:
         raise ValidationError(
-            f"Version {agreement.version} is no longer current; please read version {current.version}."
+            f"Version {agreement.version} is no longer current; "
+            f"please read version {current.version}."
         )
     now = timezone.now()
     with transaction.atomic():
@@ -695,9 +702,12 @@ def onboarding_items_ensure(*, organization: PartnerOrganization) -> int:
     if missing:
         current = agreement_current(partner_type_id=organization.partner_type_id)
         done_events = []
-        if current and AgreementAcceptance.objects.filter(
-            agreement=current, organization=organization, expires_at__gt=timezone.now()
-        ).exists():
+        if (
+            current
+            and AgreementAcceptance.objects.filter(
+                agreement=current, organization=organization, expires_at__gt=timezone.now()
+            ).exists()
+        ):
             done_events.append(OnboardingEvent.AGREEMENT_ACCEPTED)
         if organization.profile_is_complete:
             done_events.append(OnboardingEvent.PROFILE_COMPLETED)
@@ -714,7 +724,8 @@ def onboarding_item_complete(*, item: OnboardingItem, by_membership: Membership)
     """Tick off a manual task (partner admin of the organization, or staff)."""
     if item.task.completion_event:
         raise ValidationError(
-            f"“{item.task.title}” completes itself when: {item.task.get_completion_event_display().lower()}."
+            f"“{item.task.title}” completes itself when: "
+            f"{item.task.get_completion_event_display().lower()}."
         )
     if not (
         by_membership.is_staff_role
@@ -752,9 +763,12 @@ def _onboarding_maybe_finish(*, organization: PartnerOrganization) -> bool:
 
 
 def onboarding_task_save(*, task: OnboardingTask) -> OnboardingTask:
-    if task.position is None or OnboardingTask.objects.filter(
-        plan=task.plan, position=task.position
-    ).exclude(pk=task.pk).exists():
+    if (
+        task.position is None
+        or OnboardingTask.objects.filter(plan=task.plan, position=task.position)
+        .exclude(pk=task.pk)
+        .exists()
+    ):
         raise ValidationError({"position": "Another task of this plan has that position."})
     task.save()
     return task
@@ -910,9 +924,13 @@ def partners_remind_stalled_onboarding(*, now=None) -> int:
         # One reminder per stall period: the key names the period since onboarding began.
         period = int((now - organization.stage_changed_at).days // cfg.onboarding_stall_days)
         sent += notify(
-            recipients=[*partner_admin_users(organization=organization), organization.channel_manager],
+            recipients=[
+                *partner_admin_users(organization=organization),
+                organization.channel_manager,
+            ],
             kind="partner.onboarding_stalled",
-            title=f"Onboarding of {organization.name} has not moved for {cfg.onboarding_stall_days} days",
+            title=f"Onboarding of {organization.name} has not moved "
+            f"for {cfg.onboarding_stall_days} days",
             body="Open the onboarding checklist to see what is left.",
             url=reverse("partners:portal_onboarding"),
             dedupe_key=f"partner:{organization.pk}:onboarding-stalled:{period}",

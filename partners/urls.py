@@ -80,9 +80,7 @@ urlpatterns = [
     path("manage/program/types/<uuid:pk>/", views.PartnerTypeEditView.as_view(), name="type_edit"),
     path("manage/program/tiers/new/", views.TierCreateView.as_view(), name="tier_create"),
     path("manage/program/tiers/<uuid:pk>/", views.TierEditView.as_view(), name="tier_edit"),
-    path(
-        "manage/program/benefits/new/", views.BenefitCreateView.as_view(), name="benefit_create"
-    ),
+    path("manage/program/benefits/new/", views.BenefitCreateView.as_view(), name="benefit_create"),
     path(
         "manage/program/benefits/<uuid:pk>/",
         views.BenefitEditView.as_view(),
@@ -118,9 +116,7 @@ urlpatterns = [
         views.OnboardingTaskEditView.as_view(),
         name="onboarding_task_edit",
     ),
-    path(
-        "manage/program/cadences/new/", views.CadenceCreateView.as_view(), name="cadence_create"
-    ),
+    path("manage/program/cadences/new/", views.CadenceCreateView.as_view(), name="cadence_create"),
     path(
         "manage/program/cadences/<uuid:pk>/",
         views.CadenceEditView.as_view(),

@@ -253,9 +253,7 @@ class OnboardingItemCompleteView(TenantMemberRequiredMixin, ScopedQuerysetMixin,
     model = models.OnboardingItem
 
     def post(self, request, pk):
-        item = get_object_or_404(
-            self.get_queryset().select_related("task", "organization"), pk=pk
-        )
+        item = get_object_or_404(self.get_queryset().select_related("task", "organization"), pk=pk)
         try:
             services.onboarding_item_complete(item=item, by_membership=request.membership)
         except ValidationError as exc:
@@ -285,8 +283,9 @@ class PortalTierView(PortalOrganizationMixin, TemplateView):
             next_tier=next_tier,
             gaps=gaps,
             next_benefits=selectors.tier_benefits(tier=next_tier),
-            tier_changes=models.TierChange.objects.filter(organization=organization)
-            .select_related("from_tier", "to_tier")[:10],
+            tier_changes=models.TierChange.objects.filter(organization=organization).select_related(
+                "from_tier", "to_tier"
+            )[:10],
             **kwargs,
         )
 
@@ -384,7 +383,16 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
         response["Content-Disposition"] = 'attachment; filename="partners.csv"'
         writer = csv.writer(response)
         writer.writerow(
-            ["Name", "Domain", "Country", "Type", "Tier", "Stage", "Channel manager", "Last activity"]
+            [
+                "Name",
+                "Domain",
+                "Country",
+                "Type",
+                "Tier",
+                "Stage",
+                "Channel manager",
+                "Last activity",
+            ]
         )
         for org in self.get_queryset().iterator(chunk_size=500):
             writer.writerow(
@@ -431,9 +439,7 @@ class PartnerDetailView(StaffRequiredMixin, ScopedQuerysetMixin, DetailView):
             .first()
         )
         next_tier, gaps = selectors.next_tier_gap(organization=org)
-        allowed = [
-            t for t in LifecycleStage if _can_move(org, t) and t != org.lifecycle_stage
-        ]
+        allowed = [t for t in LifecycleStage if _can_move(org, t) and t != org.lifecycle_stage]
         transition_form = forms.TransitionForm()
         transition_form.fields["target"].choices = [(t.value, t.label) for t in allowed]
         return super().get_context_data(
@@ -504,7 +510,9 @@ class PartnerTierChangeView(PartnerActionMixin, View):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(request, f"{organization.name} is now {form.cleaned_data['tier']}.")
+                messages.success(
+                    request, f"{organization.name} is now {form.cleaned_data['tier']}."
+                )
         else:
             messages.error(request, "Choose a tier and give a reason.")
         return redirect("partners:partner_detail", pk=organization.pk)
@@ -539,9 +547,11 @@ class TouchpointCreateView(PartnerActionMixin, View):
 
     def get(self, request, pk):
         organization = self.get_organization(pk)
-        return self._render(request, organization, forms.TouchpointForm(
-            initial={"occurred_on": timezone.localdate()}
-        ))
+        return self._render(
+            request,
+            organization,
+            forms.TouchpointForm(initial={"occurred_on": timezone.localdate()}),
+        )
 
     def _render(self, request, organization, form, status=200):
         return render(
@@ -844,9 +854,7 @@ class TierMatrixEditView(AdminRequiredMixin, View):
     def _form(self, data=None):
         tiers = list(models.Tier.objects.order_by("rank"))
         benefits = list(models.Benefit.objects.all())
-        values = {
-            (tb.tier_id, tb.benefit_id): tb.value for tb in models.TierBenefit.objects.all()
-        }
+        values = {(tb.tier_id, tb.benefit_id): tb.value for tb in models.TierBenefit.objects.all()}
         return forms.TierMatrixForm(data, tiers=tiers, benefits=benefits, values=values)
 
     def get(self, request):
@@ -931,7 +939,8 @@ class AgreementDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(
-                request, f"Version {agreement.version} published; {asked} partner admins asked to accept."
+                request,
+                f"Version {agreement.version} published; {asked} partner admins asked to accept.",
             )
         return redirect("partners:agreement_detail", pk=agreement.pk)
 
@@ -956,7 +965,9 @@ class OnboardingPlanDetailView(AdminRequiredMixin, ScopedQuerysetMixin, View):
 
     def get(self, request, pk):
         plan = self.get_plan(pk)
-        next_position = (plan.tasks.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+        next_position = (
+            plan.tasks.order_by("-position").values_list("position", flat=True).first() or 0
+        ) + 1
         return render(
             request,
             self.template_name,

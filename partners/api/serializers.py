@@ -128,12 +128,18 @@ class PartnerOrganizationSerializer(serializers.ModelSerializer):
         validators: list = []
 
     def get_can_transact(self, obj) -> bool:
+        annotated = getattr(obj, "gate_open", None)  # lists annotate it in one query
+        if annotated is not None:
+            return annotated
         return services.partner_can_transact(organization=obj)
 
     def validate_channel_manager(self, value):
-        if value is not None and not services.Membership.objects.filter(
-            user=value, role__in=("admin", "channel_manager"), is_active=True
-        ).exists():
+        if (
+            value is not None
+            and not services.Membership.objects.filter(
+                user=value, role__in=("admin", "channel_manager"), is_active=True
+            ).exists()
+        ):
             raise serializers.ValidationError("Choose a channel manager of this program.")
         return value
 
@@ -245,6 +251,8 @@ class AgreementSerializer(serializers.ModelSerializer):
         read_only_fields = ("version", "published_at", "created_at")
 
     def get_is_current(self, obj) -> bool:
+        if hasattr(obj, "current_version"):  # lists annotate it in one query
+            return obj.published_at is not None and obj.version == obj.current_version
         current = services.agreement_current(partner_type_id=obj.partner_type_id)
         return current is not None and current.pk == obj.pk
 

@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from partners import filtersets, models, services
+from partners import filtersets, models, selectors, services
 from prm.api.permissions import IsTenantMember
 from prm.api.views import STAFF_ROLES, TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
 from prm.tenancy.choices import Role
@@ -55,9 +55,13 @@ class TierViewSet(ProgramViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return super().get_queryset()
-        return super().get_queryset().prefetch_related(
-            Prefetch(
-                "benefit_values", queryset=models.TierBenefit.objects.select_related("benefit")
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch(
+                    "benefit_values", queryset=models.TierBenefit.objects.select_related("benefit")
+                )
             )
         )
 
@@ -79,11 +83,11 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
     ordering_fields = ("name", "created_at", "last_activity_at")
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("tier", "partner_type", "channel_manager")
-            .prefetch_related(None)
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        return selectors.organizations_with_gate(
+            queryset.select_related("tier", "partner_type", "channel_manager")
         )
 
     @extend_schema(
@@ -102,7 +106,7 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
             by=request.user,
             reason=body.validated_data["reason"],
         )
-        return Response(self.get_serializer(organization).data)
+        return Response(self.get_serializer(self.get_object()).data)  # fresh annotations
 
     @extend_schema(
         request=serializers.TierChangeSerializer,
@@ -120,7 +124,7 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
             by=request.user,
             reason=body.validated_data["reason"],
         )
-        return Response(self.get_serializer(organization).data)
+        return Response(self.get_serializer(self.get_object()).data)  # fresh annotations
 
 
 class ApplicationViewSet(TenantScopedReadOnlyViewSet):
@@ -147,7 +151,9 @@ class ApplicationViewSet(TenantScopedReadOnlyViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.ApplicationSerializer)
+    @extend_schema(
+        request=serializers.ReasonSerializer, responses=serializers.ApplicationSerializer
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         application = self.get_object()
@@ -175,6 +181,7 @@ class AgreementViewSet(TenantScopedModelViewSet):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
             return queryset
+        queryset = selectors.agreements_with_current(queryset)
         membership = self.request._request.membership
         if membership.is_partner:
             # Partners see the published versions of their own partner type.
@@ -192,7 +199,7 @@ class AgreementViewSet(TenantScopedModelViewSet):
     def publish(self, request, pk=None):
         agreement = self.get_object()
         services.agreement_publish(agreement=agreement, by=request.user)
-        return Response(self.get_serializer(agreement).data)
+        return Response(self.get_serializer(self.get_object()).data)  # fresh annotations
 
     @extend_schema(request=None, responses=serializers.AgreementAcceptanceSerializer)
     @action(detail=True, methods=["post"])

@@ -82,7 +82,9 @@ def test_gate_closed_for_inactive_or_onboarding_partner(in_tenant):
     assert services.partner_can_transact(organization=org2) is False
 
 
-def test_new_version_asks_partner_admins_to_accept_again(partner_admin_membership, admin_membership):
+def test_new_version_asks_partner_admins_to_accept_again(
+    partner_admin_membership, admin_membership
+):
     org = partner_admin_membership.partner_organization
     v1 = AgreementFactory()
     org.partner_type = v1.partner_type
@@ -127,7 +129,9 @@ def test_benefit_value_is_typed_by_kind(in_tenant):
         tier=tier, benefit=BenefitFactory(key="dedicated_channel_manager", kind="flag"), value="yes"
     )
     org = PartnerOrganizationFactory(tier=tier)
-    assert services.partner_benefit_value(organization=org, benefit_key="deal_protection_days") == 120
+    assert (
+        services.partner_benefit_value(organization=org, benefit_key="deal_protection_days") == 120
+    )
     assert services.partner_benefit_value(
         organization=org, benefit_key="discount_percent"
     ) == Decimal("15.5")
@@ -288,7 +292,9 @@ def test_onboarding_event_without_open_task_does_nothing(in_tenant):
     assert not OnboardingItem.objects.exists()
 
 
-def test_manual_task_completion_by_partner_admin_only(partner_admin_membership, partner_member_membership):
+def test_manual_task_completion_by_partner_admin_only(
+    partner_admin_membership, partner_member_membership
+):
     org = partner_admin_membership.partner_organization
     plan = OnboardingPlanFactory()
     task = OnboardingTaskFactory(plan=plan, completion_event="")
@@ -358,7 +364,9 @@ def test_approval_creates_onboarding_partner_and_invites_admin(cm_membership):
     assert invitation.partner_organization == org and invitation.partner_role == "partner_admin"
 
 
-def test_rejection_records_reason_and_tells_applicant(cm_membership, django_capture_on_commit_callbacks):
+def test_rejection_records_reason_and_tells_applicant(
+    cm_membership, django_capture_on_commit_callbacks
+):
     application = ApplicationFactory()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -405,7 +413,9 @@ def test_member_cannot_edit_profile(partner_member_membership):
 def test_another_staff_member_is_needed_as_cm(cm_membership):
     application = ApplicationFactory()
     outsider = MembershipFactory(
-        role="partner", partner_organization=PartnerOrganizationFactory(), partner_role="partner_admin"
+        role="partner",
+        partner_organization=PartnerOrganizationFactory(),
+        partner_role="partner_admin",
     )
     with pytest.raises(ValidationError):
         services.application_approve(

@@ -65,9 +65,12 @@ def test_stalled_onboarding_reminded_once(partner_admin_membership):
     )
     assert tasks.remind_stalled_onboarding(tenant_id=org.tenant_id) == 1
     assert tasks.remind_stalled_onboarding(tenant_id=org.tenant_id) == 0
-    assert Notification.objects.filter(
-        recipient=partner_admin_membership.user, kind="partner.onboarding_stalled"
-    ).count() == 1
+    assert (
+        Notification.objects.filter(
+            recipient=partner_admin_membership.user, kind="partner.onboarding_stalled"
+        ).count()
+        == 1
+    )
 
 
 def test_fresh_onboarding_not_reminded(partner_admin_membership):

@@ -158,7 +158,9 @@ def test_partner_member_cannot_accept_agreement(partner_member_membership):
 def test_onboarding_checklist_shows_progress_and_manual_tick(partner_admin_membership):
     org = partner_admin_membership.partner_organization
     plan = OnboardingPlanFactory()
-    auto = OnboardingTaskFactory(plan=plan, title="Accept it", completion_event="agreement_accepted")
+    auto = OnboardingTaskFactory(
+        plan=plan, title="Accept it", completion_event="agreement_accepted"
+    )
     manual = OnboardingTaskFactory(plan=plan, title="Kick-off call")
     org.partner_type = plan.partner_type
     org.lifecycle_stage = LifecycleStage.ONBOARDING
@@ -223,7 +225,9 @@ def test_partner_comments_on_its_plan(partner_admin_membership, cm_membership):
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_portal_plan_list_queries_bounded(partner_admin_membership, django_assert_max_num_queries, rows):
+def test_portal_plan_list_queries_bounded(
+    partner_admin_membership, django_assert_max_num_queries, rows
+):
     for _ in range(rows):
         BusinessPlanFactory(organization=partner_admin_membership.partner_organization)
     client = client_for(partner_admin_membership)
@@ -252,14 +256,19 @@ def test_partner_list_filters_search_and_csv(cm_membership):
 
 
 def test_partner_list_is_staff_only(partner_admin_membership):
-    assert client_for(partner_admin_membership).get(reverse("partners:partner_list")).status_code == 403
+    assert (
+        client_for(partner_admin_membership).get(reverse("partners:partner_list")).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize("rows", [1, 50])
 def test_partner_list_queries_bounded(cm_membership, django_assert_max_num_queries, rows):
     tier, ptype = TierFactory(), PartnerTypeFactory()
     for _ in range(rows):
-        PartnerOrganizationFactory(tier=tier, partner_type=ptype, channel_manager=cm_membership.user)
+        PartnerOrganizationFactory(
+            tier=tier, partner_type=ptype, channel_manager=cm_membership.user
+        )
     client = client_for(cm_membership)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("partners:partner_list")).status_code == 200
@@ -346,9 +355,10 @@ def test_approve_application_invites_applicant(cm_membership, django_capture_on_
     TierFactory(name="Registered", rank=1)
     application = ApplicationFactory(contact_email="pat@newco.test")
     client = client_for(cm_membership)
-    assert application.company_name in client.get(
-        reverse("partners:application_detail", args=[application.pk])
-    ).text
+    assert (
+        application.company_name
+        in client.get(reverse("partners:application_detail", args=[application.pk])).text
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -405,8 +415,15 @@ def test_tier_form_refuses_duplicate_rank(admin_membership):
     TierFactory(name="Silver", rank=2)
     response = client_for(admin_membership).post(
         reverse("partners:tier_create"),
-        {"name": "Other", "rank": 2, "color": "#000000", "min_won_revenue": "0",
-         "min_won_deals": 0, "min_approved_registrations": 0, "min_certified_people": 0},
+        {
+            "name": "Other",
+            "rank": 2,
+            "color": "#000000",
+            "min_won_revenue": "0",
+            "min_won_deals": 0,
+            "min_approved_registrations": 0,
+            "min_certified_people": 0,
+        },
     )
     assert "already has rank 2" in response.text
     assert Tier.objects.count() == 1
@@ -453,7 +470,12 @@ def test_onboarding_plan_pages(admin_membership):
     plan = ptype.onboarding_plans.get()
     client.post(
         reverse("partners:onboarding_plan_detail", args=[plan.pk]),
-        {"position": 1, "title": "Accept", "completion_event": "agreement_accepted", "is_required": "on"},
+        {
+            "position": 1,
+            "title": "Accept",
+            "completion_event": "agreement_accepted",
+            "is_required": "on",
+        },
     )
     dup = client.post(
         reverse("partners:onboarding_plan_detail", args=[plan.pk]),
@@ -469,12 +491,14 @@ def test_other_tenant_rows_never_listed(cm_membership, other_tenant):
         ApplicationFactory(company_name="Globex Secret Applicant")
     client = client_for(cm_membership)
     assert "Globex Secret Partner" not in client.get(reverse("partners:partner_list")).text
-    assert "Globex Secret Applicant" not in client.get(
-        reverse("partners:application_list") + "?status="
-    ).text
-    assert "Globex Secret Partner" not in client_for(
-        None, tenant=cm_membership.tenant
-    ).get(reverse("partners:locator")).text
+    assert (
+        "Globex Secret Applicant"
+        not in client.get(reverse("partners:application_list") + "?status=").text
+    )
+    assert (
+        "Globex Secret Partner"
+        not in client_for(None, tenant=cm_membership.tenant).get(reverse("partners:locator")).text
+    )
 
 
 def test_console_home_panel(cm_membership):
@@ -488,7 +512,9 @@ def test_lifecycle_transitions_listed_for_staff_only(partner_admin_membership, c
     services.partner_transition(organization=org, target=LifecycleStage.AT_RISK, reason="Q")
     assert LifecycleTransition.objects.visible_to(partner_admin_membership).count() == 1
     other = MembershipFactory(
-        role="partner", partner_organization=PartnerOrganizationFactory(), partner_role="partner_admin"
+        role="partner",
+        partner_organization=PartnerOrganizationFactory(),
+        partner_role="partner_admin",
     )
     assert LifecycleTransition.objects.visible_to(other).count() == 0
 

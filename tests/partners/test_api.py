@@ -1,0 +1,197 @@
+"""The partner program's API: scoping by role, staff-only writes, actions, error shape."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from partners.choices import LifecycleStage
+from partners.models import AgreementAcceptance, PartnerOrganization, Tier
+from tests.conftest import client_for
+from tests.partners.factories import (
+    AgreementFactory,
+    ApplicationFactory,
+    BusinessPlanFactory,
+    BusinessPlanGoalFactory,
+    PartnerOrganizationFactory,
+    PartnerTypeFactory,
+    TierBenefitFactory,
+    TierFactory,
+    TouchpointFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+def test_partner_sees_only_its_organization(partner_admin_membership):
+    PartnerOrganizationFactory(name="Someone Else")
+    response = client_for(partner_admin_membership).get(reverse("api:partnerorganization-list"))
+    assert response.status_code == 200
+    names = [row["name"] for row in response.json()["results"]]
+    assert names == [partner_admin_membership.partner_organization.name]
+
+
+def test_partner_cannot_write_its_organization(partner_admin_membership):
+    org = partner_admin_membership.partner_organization
+    response = client_for(partner_admin_membership).patch(
+        reverse("api:partnerorganization-detail", args=[org.pk]),
+        {"name": "Hacked"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert PartnerOrganization.objects.get(pk=org.pk).name == org.name
+
+
+def test_staff_filters_organizations(cm_membership):
+    gold = TierFactory(name="Gold")
+    PartnerOrganizationFactory(name="Goldie", tier=gold)
+    PartnerOrganizationFactory(name="Plain")
+    response = client_for(cm_membership).get(
+        reverse("api:partnerorganization-list"), {"tier": gold.pk}
+    )
+    assert [r["name"] for r in response.json()["results"]] == ["Goldie"]
+
+
+def test_transition_action_refuses_forbidden_move(cm_membership, partner_org):
+    url = reverse("api:partnerorganization-transition", args=[partner_org.pk])
+    response = _post(client_for(cm_membership), url, {"lifecycle_stage": "applied"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert "cannot move from Active to Applied" in body["errors"]["lifecycle_stage"][0]
+    ok = _post(client_for(cm_membership), url, {"lifecycle_stage": "at_risk", "reason": "Quiet"})
+    assert ok.status_code == 200 and ok.json()["lifecycle_stage"] == "at_risk"
+
+
+def test_change_tier_action(cm_membership, partner_org):
+    gold = TierFactory(name="Gold")
+    response = _post(
+        client_for(cm_membership),
+        reverse("api:partnerorganization-change-tier", args=[partner_org.pk]),
+        {"tier": str(gold.pk), "reason": "Targets met"},
+    )
+    assert response.status_code == 200 and response.json()["tier_name"] == "Gold"
+
+
+def test_tier_undercutting_the_tier_below_is_400(admin_membership):
+    TierFactory(name="Silver", rank=2, min_won_deals=10)
+    response = _post(
+        client_for(admin_membership),
+        reverse("api:tier-list"),
+        {"name": "Gold", "rank": 3, "min_won_deals": 2},
+    )
+    assert response.status_code == 400
+    assert "lower than Silver" in response.json()["errors"]["min_won_deals"][0]
+    assert not Tier.objects.filter(name="Gold").exists()
+
+
+def test_channel_manager_cannot_change_program_setup(cm_membership):
+    response = _post(client_for(cm_membership), reverse("api:tier-list"), {"name": "X", "rank": 9})
+    assert response.status_code == 403
+
+
+def test_tier_lists_benefits(cm_membership):
+    row = TierBenefitFactory(value="90")
+    response = client_for(cm_membership).get(reverse("api:tier-detail", args=[row.tier.pk]))
+    assert response.json()["benefits"][0]["value"] == "90"
+
+
+def test_application_approve_and_reject_actions(cm_membership):
+    first, second = ApplicationFactory(), ApplicationFactory()
+    client = client_for(cm_membership)
+    approved = _post(client, reverse("api:partnerapplication-approve", args=[first.pk]), {})
+    assert approved.status_code == 201
+    assert approved.json()["lifecycle_stage"] == LifecycleStage.ONBOARDING
+    again = _post(client, reverse("api:partnerapplication-approve", args=[first.pk]), {})
+    assert again.status_code == 400
+    no_reason = _post(client, reverse("api:partnerapplication-reject", args=[second.pk]), {})
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["errors"]
+
+
+def test_applications_are_staff_only(partner_admin_membership):
+    client = client_for(partner_admin_membership)
+    assert client.get(reverse("api:partnerapplication-list")).status_code == 403
+
+
+def test_agreement_accept_by_partner_admin_not_member(
+    partner_admin_membership, partner_member_membership
+):
+    org = partner_admin_membership.partner_organization
+    agreement = AgreementFactory()
+    org.partner_type = agreement.partner_type
+    org.save()
+    url = reverse("api:agreement-accept", args=[agreement.pk])
+    refused = _post(client_for(partner_member_membership), url, {})
+    assert refused.status_code == 403
+    assert not AgreementAcceptance.objects.exists()
+    accepted = _post(client_for(partner_admin_membership), url, {})
+    assert accepted.status_code == 201
+    acceptances = client_for(partner_admin_membership).get(reverse("api:agreementacceptance-list"))
+    assert acceptances.json()["count"] == 1
+
+
+def test_agreement_create_and_publish(admin_membership):
+    ptype = PartnerTypeFactory()
+    client = client_for(admin_membership)
+    created = _post(
+        client,
+        reverse("api:agreement-list"),
+        {"partner_type": str(ptype.pk), "title": "Terms", "body": "Text", "valid_months": 24},
+    )
+    assert created.status_code == 201 and created.json()["version"] == 1
+    published = _post(client, reverse("api:agreement-publish", args=[created.json()["id"]]), {})
+    assert published.status_code == 200 and published.json()["is_current"] is True
+
+
+def test_touchpoints_are_staff_only(partner_admin_membership, cm_membership):
+    org = partner_admin_membership.partner_organization
+    assert (
+        client_for(partner_admin_membership).get(reverse("api:touchpoint-list")).status_code == 403
+    )
+    response = _post(
+        client_for(cm_membership),
+        reverse("api:touchpoint-list"),
+        {"organization": str(org.pk), "kind": "call", "occurred_on": "2026-11-02", "subject": "Hi"},
+    )
+    assert response.status_code == 201
+    assert org.touchpoints.get().created_by == cm_membership.user
+
+
+def test_partner_reads_its_plans(partner_admin_membership):
+    mine = BusinessPlanFactory(organization=partner_admin_membership.partner_organization)
+    BusinessPlanGoalFactory(plan=mine)
+    BusinessPlanFactory()
+    body = client_for(partner_admin_membership).get(reverse("api:businessplan-list")).json()
+    assert [row["id"] for row in body["results"]] == [str(mine.pk)]
+    assert body["results"][0]["progress"] == 50
+
+
+LISTS = {
+    "api:partnerorganization-list": lambda: PartnerOrganizationFactory(
+        tier=Tier.objects.first(), partner_type=PartnerTypeFactory()
+    ),
+    "api:partnerapplication-list": ApplicationFactory,
+    "api:touchpoint-list": TouchpointFactory,
+    "api:businessplan-list": lambda: BusinessPlanGoalFactory().plan,
+    "api:tier-list": lambda: TierBenefitFactory(),
+    "api:partnertype-list": PartnerTypeFactory,
+    "api:agreement-list": AgreementFactory,
+    "api:businessplangoal-list": BusinessPlanGoalFactory,
+}
+
+
+@pytest.mark.parametrize("url_name", sorted(LISTS))
+@pytest.mark.parametrize("rows", [1, 50])
+def test_api_list_queries_bounded(admin_membership, django_assert_max_num_queries, url_name, rows):
+    TierFactory()
+    for _ in range(rows):
+        LISTS[url_name]()
+    client = client_for(admin_membership)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert response.json()["count"] >= rows
