@@ -29,3 +29,13 @@ def days_left(deal) -> int | None:
     if not deal.protection_expires_on:
         return None
     return (deal.protection_expires_on - timezone.localdate()).days
+
+
+@register.filter
+def transition_value(value: str, kind: str) -> str:
+    """A recorded status as its label ("info_requested" → "More information requested")."""
+    from deals.choices import DealStatus
+
+    if kind == "status" and value in DealStatus.values:
+        return DealStatus(value).label
+    return value
