@@ -254,10 +254,26 @@ class OnboardingItemCompleteView(TenantMemberRequiredMixin, ScopedQuerysetMixin,
 
     def post(self, request, pk):
         item = get_object_or_404(self.get_queryset().select_related("task", "organization"), pk=pk)
+        error = None
         try:
             services.onboarding_item_complete(item=item, by_membership=request.membership)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            error = " ".join(exc.messages)
+        if request.htmx:
+            # In place: the refreshed checklist (the organization may have become active).
+            response = render(
+                request,
+                "partners/_onboarding.html#checklist",
+                {
+                    "progress": selectors.onboarding_progress(organization=item.organization),
+                    "can_tick": True,
+                },
+                status=400 if error else 200,
+            )
+            response["Vary"] = "HX-Request"
+            return response
+        if error:
+            messages.error(request, error)
         else:
             messages.success(request, f"“{item.task.title}” is done.")
         if request.membership.is_staff_role:
@@ -746,13 +762,29 @@ class ApplicationApproveView(ApplicationDetailView):
             except ValidationError as exc:
                 _apply_validation_error(form, exc)
             else:
+                if request.htmx:
+                    return self.render_row(request, self.get_application(pk))
                 messages.success(
                     request,
                     f"{organization.name} is approved and onboarding; "
                     f"{application.contact_email} is invited as partner admin.",
                 )
                 return redirect("partners:partner_detail", pk=organization.pk)
+        if request.htmx:
+            errors = [e for errors in form.errors.values() for e in errors]
+            return self.render_row(request, application, error=" ".join(errors), status=400)
         return self.render_page(request, application, approve_form=form, status=400)
+
+    def render_row(self, request, application, error="", status=200):
+        """The queue's row, swapped in place after an approval from the list."""
+        response = render(
+            request,
+            "partners/console/application_list.html#row",
+            {"app": application, "row_error": error},
+            status=status,
+        )
+        response["Vary"] = "HX-Request"
+        return response
 
 
 class ApplicationRejectView(ApplicationApproveView):

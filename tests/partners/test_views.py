@@ -522,3 +522,33 @@ def test_lifecycle_transitions_listed_for_staff_only(partner_admin_membership, c
 def test_benefit_decimal_display(in_tenant):
     assert services.benefit_display(kind="amount", raw="20000") == "20,000.00"
     assert services.benefit_parse_value(kind="amount", raw="1.5") == Decimal("1.5")
+
+
+def test_ticking_a_task_with_htmx_returns_the_checklist(partner_admin_membership):
+    org = partner_admin_membership.partner_organization
+    plan = OnboardingPlanFactory()
+    task = OnboardingTaskFactory(plan=plan, title="Kick-off call")
+    item = OnboardingItem.objects.create(organization=org, task=task)
+    response = client_for(partner_admin_membership, htmx=True).post(
+        reverse("partners:onboarding_item_complete", args=[item.pk])
+    )
+    assert response.status_code == 200
+    assert '<div id="onboarding-checklist">' in response.text
+    assert "1 of 1 tasks done" in response.text
+    assert "<html" not in response.text  # a fragment, not a page
+
+
+def test_approve_in_place_from_the_queue(cm_membership):
+    application = ApplicationFactory(company_name="Queue Co")
+    client = client_for(cm_membership, htmx=True)
+    response = client.post(
+        reverse("partners:application_approve", args=[application.pk]),
+        {"channel_manager": cm_membership.user.pk},
+    )
+    assert response.status_code == 200
+    assert f'id="application-{application.pk}"' in response.text
+    assert "Approved" in response.text and "<html" not in response.text
+    again = client.post(reverse("partners:application_approve", args=[application.pk]), {})
+    # Already approved: the row says so, nothing changes.
+    assert PartnerOrganization.objects.filter(name="Queue Co").count() == 1
+    assert again.status_code == 400 and "already approved" in again.text
