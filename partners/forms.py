@@ -253,6 +253,24 @@ class ProfileForm(ScopedModelForm):
         return name
 
 
+class PartnerStaffForm(ProfileForm):
+    """What staff edit on a partner: its profile, type and channel manager (tier and stage
+    change through their own, recorded actions)."""
+
+    class Meta(ProfileForm.Meta):
+        fields = (
+            "name",
+            "website",
+            "country",
+            "partner_type",
+            "channel_manager",
+            "description",
+            "phone",
+            "address",
+            "listed_in_locator",
+        )
+
+
 class ApplicationForm(forms.Form):
     """The public application form. `nickname` is a honeypot: people never see it."""
 

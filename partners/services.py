@@ -374,6 +374,8 @@ def partner_profile_update(
         raise PermissionDenied("Only a partner admin can edit the organization's profile.")
     allowed = {"name", "website", "country", "description", "phone", "address", "logo"}
     allowed |= {"listed_in_locator"}
+    if by_membership.is_staff_role:
+        allowed |= {"partner_type", "channel_manager"}
     with transaction.atomic():
         for field, value in data.items():
             if field in allowed:

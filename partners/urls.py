@@ -34,6 +34,7 @@ urlpatterns = [
     # Vendor console: partners and engagement
     path("manage/partners/", views.PartnerListView.as_view(), name="partner_list"),
     path("manage/partners/<uuid:pk>/", views.PartnerDetailView.as_view(), name="partner_detail"),
+    path("manage/partners/<uuid:pk>/edit/", views.PartnerEditView.as_view(), name="partner_edit"),
     path(
         "manage/partners/<uuid:pk>/tier/",
         views.PartnerTierChangeView.as_view(),

@@ -511,6 +511,28 @@ class PartnerActionMixin(StaffRequiredMixin, ScopedQuerysetMixin):
         return redirect("partners:partner_detail", pk=self.get_organization(pk).pk)
 
 
+class PartnerEditView(StaffRequiredMixin, ScopedQuerysetMixin, UpdateView):
+    model = models.PartnerOrganization
+    form_class = forms.PartnerStaffForm
+    template_name = "partners/console/form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=f"Edit {self.object.name}",
+            back=reverse("partners:partner_detail", args=[self.object.pk]),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        services.partner_profile_update(
+            organization=self.object,
+            by_membership=self.request.membership,
+            data={f: form.cleaned_data[f] for f in form.changed_data},
+        )
+        messages.success(self.request, "Partner saved.")
+        return redirect("partners:partner_detail", pk=self.object.pk)
+
+
 class PartnerTierChangeView(PartnerActionMixin, View):
     def post(self, request, pk):
         organization = self.get_organization(pk)

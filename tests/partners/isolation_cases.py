@@ -69,6 +69,7 @@ def _onboarding_item(world):
 
 @register(
     "partners:partner_detail",
+    "partners:partner_edit",
     "partners:partner_tier_change",
     "partners:partner_transition",
     "partners:touchpoint_create",

@@ -552,3 +552,37 @@ def test_approve_in_place_from_the_queue(cm_membership):
     # Already approved: the row says so, nothing changes.
     assert PartnerOrganization.objects.filter(name="Queue Co").count() == 1
     assert again.status_code == 400 and "already approved" in again.text
+
+
+def test_staff_edit_assigns_channel_manager_and_type(cm_membership, partner_org):
+    ptype = PartnerTypeFactory(name="Distributor")
+    response = client_for(cm_membership).post(
+        reverse("partners:partner_edit", args=[partner_org.pk]),
+        {
+            "name": partner_org.name,
+            "website": "https://www.moved.test",
+            "country": "NL",
+            "partner_type": ptype.pk,
+            "channel_manager": cm_membership.user.pk,
+        },
+    )
+    assert response.status_code == 302
+    org = PartnerOrganization.objects.get(pk=partner_org.pk)
+    assert (org.partner_type, org.channel_manager, org.domain) == (
+        ptype,
+        cm_membership.user,
+        "moved.test",
+    )
+
+
+def test_staff_edit_refuses_a_partner_user_as_channel_manager(
+    cm_membership, partner_admin_membership
+):
+    org = partner_admin_membership.partner_organization
+    response = client_for(cm_membership).post(
+        reverse("partners:partner_edit", args=[org.pk]),
+        {"name": org.name, "channel_manager": partner_admin_membership.user.pk},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert PartnerOrganization.objects.get(pk=org.pk).channel_manager is None
