@@ -114,6 +114,14 @@ class DealStageChangeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
+class DealCloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[("won", "Won"), ("lost", "Lost")])
+    closed_on = serializers.DateField()
+    final_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
 class DealCommentSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.display_name", read_only=True, default="")
 

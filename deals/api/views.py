@@ -146,6 +146,7 @@ class DealViewSet(
         "extend": frozenset(Role.values),
         "change_stage": frozenset(Role.values),
         "comments": frozenset(Role.values),
+        "close": frozenset(Role.values),
     }
 
     def get_queryset(self):
@@ -256,6 +257,22 @@ class DealViewSet(
             membership=request._request.membership,
             stage=body.validated_data["stage"],
             note=body.validated_data.get("note", ""),
+        )
+        return self._deal_response(deal)
+
+    @extend_schema(request=serializers.DealCloseSerializer, responses=serializers.DealSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Record the outcome of an approved deal: won (with its final amount) or lost."""
+        deal = self.get_object()
+        body = serializers.DealCloseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        deal = services.deal_close(
+            deal=deal,
+            membership=request._request.membership,
+            won=body.validated_data["outcome"] == "won",
+            closed_on=body.validated_data["closed_on"],
+            final_amount=body.validated_data.get("final_amount"),
         )
         return self._deal_response(deal)
 

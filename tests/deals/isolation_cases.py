@@ -53,6 +53,7 @@ API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
     "api:deal-extend",
     "api:deal-change-stage",
     "api:deal-comments",
+    "api:deal-close",
     methods=API_METHODS,
 )
 def _partner_deal_api(world):

@@ -264,3 +264,14 @@ def test_api_deal_list_queries_are_bounded(
         with django_assert_max_num_queries(12):
             response = client.get(reverse("api:deal-list"))
         assert response.json()["count"] == rows
+
+
+def test_close_as_won_through_the_api(partner_admin_membership, cm_membership):
+    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    staff = client_for(cm_membership)
+    url = reverse("api:deal-close", kwargs={"pk": deal.pk})
+    today = timezone.localdate().isoformat()
+    missing = _post(staff, url, {"outcome": "won", "closed_on": today})
+    assert missing.status_code == 400 and "final_amount" in missing.json()["errors"]
+    won = _post(staff, url, {"outcome": "won", "closed_on": today, "final_amount": "9000.00"})
+    assert won.json()["status"] == "won" and won.json()["final_amount"] == "9000.00"

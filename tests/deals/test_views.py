@@ -350,3 +350,26 @@ def test_every_console_page_renders(cm_membership, admin_membership, motion, pro
         .status_code
         == 200
     )
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_portal_lead_list_queries_are_bounded(
+    rows, partner_admin_membership, cm_membership, motion, django_assert_max_num_queries
+):
+    for i in range(rows):
+        lead = services.lead_create(
+            user=cm_membership.user,
+            motion=motion,
+            product=None,
+            data={"customer_name": f"Lead {i}", "country": "US"},
+            route=False,
+        )
+        services.lead_assign(
+            lead=lead,
+            organization=partner_admin_membership.partner_organization,
+            user=cm_membership.user,
+        )
+    client = client_for(partner_admin_membership)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("deals:portal_lead_list"))
+    assert response.content.count(b"answer by") == rows
