@@ -508,3 +508,15 @@ def test_normalisation():
     assert services.normalize_domain("sales@example.co.uk") == "example.co.uk"
     assert services.normalize_company_name("ACME, Inc.") == "acme"
     assert services.normalize_company_name("Globex Corporation GmbH") == "globex"
+
+
+def test_approval_is_emailed_to_the_partner(
+    partner_admin_membership, cm_membership, mailoutbox, django_capture_on_commit_callbacks
+):
+    deal = make_deal(partner_admin_membership)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.deal_approve(deal=deal, user=cm_membership.user)
+    assert any(
+        partner_admin_membership.user.email in m.to and deal.reference in m.subject
+        for m in mailoutbox
+    )
