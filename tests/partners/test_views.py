@@ -586,3 +586,48 @@ def test_staff_edit_refuses_a_partner_user_as_channel_manager(
     assert response.status_code == 200
     assert "Select a valid choice" in response.text
     assert PartnerOrganization.objects.get(pk=org.pk).channel_manager is None
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "partners:program",
+        "partners:settings_edit",
+        "partners:type_create",
+        "partners:tier_create",
+        "partners:benefit_create",
+        "partners:tier_matrix_edit",
+        "partners:agreement_create",
+        "partners:onboarding_plan_create",
+        "partners:cadence_create",
+    ],
+)
+def test_program_pages_open_for_admins(admin_membership, url_name):
+    TierFactory()
+    BenefitFactory()
+    assert client_for(admin_membership).get(reverse(url_name)).status_code == 200
+
+
+def test_settings_refuse_inactive_before_at_risk(admin_membership):
+    response = client_for(admin_membership).post(
+        reverse("partners:settings_edit"),
+        {
+            "at_risk_after_days": 90,
+            "inactive_after_days": 30,
+            "onboarding_stall_days": 14,
+            "agreement_expiry_warning_days": 30,
+        },
+    )
+    assert response.status_code == 200
+    assert "inactive only after it is at risk" in response.text
+    assert services.program_settings().inactive_after_days == 120
+
+
+def test_cadence_for_a_tier_and_kind_is_unique(admin_membership):
+    gold = TierFactory(name="Gold")
+    client = client_for(admin_membership)
+    data = {"tier": gold.pk, "kind": "business_review", "interval_days": 90}
+    assert client.post(reverse("partners:cadence_create"), data).status_code == 302
+    again = client.post(reverse("partners:cadence_create"), data)
+    assert "already has a cadence" in again.text
+    assert gold.cadences.count() == 1
