@@ -14,7 +14,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -403,45 +403,41 @@ def deal_create(
     """Register a deal as a draft (and submit it when asked).
 
     The same idempotency key from the same partner returns the deal it created the
-    first time: a double click, a retried POST or a second tab make one deal.
+    first time: a double click, a retried POST or a second tab make one deal. Requests
+    carrying the same key wait for each other on a transaction lock, so the second one
+    finds the first one's deal (the unique constraint is the last wall behind it).
     """
-    if idempotency_key:
-        existing = Deal.objects.filter(
-            organization=organization, idempotency_key=idempotency_key
-        ).first()
-        if existing is not None:
-            if submit and existing.status == DealStatus.DRAFT:
-                return deal_submit(deal=existing, user=user)
-            return existing
     _validate_registration(
         organization=organization, motion=motion, data=data, lines=lines, is_new=True
     )
-    try:
-        with transaction.atomic():
-            deal = Deal(
-                organization=organization,
-                motion=motion,
-                created_by=user,
-                idempotency_key=idempotency_key or None,
-            )
-            _apply(deal, data)
-            deal.number = _next_number()
-            deal.save()
-            _write_lines(deal, lines)
-            deal.save(update_fields=["amount"])
-            _record(
-                deal, kind=TransitionKind.STATUS, from_value="", to_value=deal.status, actor=user
-            )
-    except IntegrityError:
-        # The same key won a race in another transaction: that deal is the one.
-        existing = Deal.objects.filter(
-            organization=organization, idempotency_key=idempotency_key
-        ).first()
-        if existing is None:
-            raise
-        return existing
-    if submit:
-        deal = deal_submit(deal=deal, user=user)
+    with transaction.atomic():
+        if idempotency_key:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                    [f"deals.create:{organization.pk}:{idempotency_key}"],
+                )
+            existing = Deal.objects.filter(
+                organization=organization, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                if submit and existing.status == DealStatus.DRAFT:
+                    return deal_submit(deal=existing, user=user)
+                return existing
+        deal = Deal(
+            organization=organization,
+            motion=motion,
+            created_by=user,
+            idempotency_key=idempotency_key or None,
+        )
+        _apply(deal, data)
+        deal.number = _next_number()
+        deal.save()
+        _write_lines(deal, lines)
+        deal.save(update_fields=["amount"])
+        _record(deal, kind=TransitionKind.STATUS, from_value="", to_value=deal.status, actor=user)
+        if submit:
+            deal = deal_submit(deal=deal, user=user)
     return deal
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -720,8 +721,13 @@ class ReviewBulkApproveView(StaffRequiredMixin, ScopedQuerysetMixin, View):
     model = Deal
 
     def post(self, request):
-        ids = request.POST.getlist("deal")
-        deals = list(self.get_queryset().filter(pk__in=ids[:200]).order_by("submitted_at"))
+        ids = []
+        for value in request.POST.getlist("deal")[:200]:
+            try:
+                ids.append(uuid.UUID(value))
+            except ValueError:
+                continue  # not an id of anything: ignored rather than a 500
+        deals = list(self.get_queryset().filter(pk__in=ids).order_by("submitted_at"))
         if not deals:
             messages.error(request, "Tick the registrations to approve first.")
         else:

@@ -373,3 +373,15 @@ def test_portal_lead_list_queries_are_bounded(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("deals:portal_lead_list"))
     assert response.content.count(b"answer by") == rows
+
+
+def test_bad_input_never_fails_with_a_500(partner_admin_membership, cm_membership):
+    staff = client_for(cm_membership)
+    assert (
+        staff.post(reverse("deals:review_bulk_approve"), {"deal": ["not-an-id"]}).status_code == 302
+    )
+    for params in ({"motion": "nope"}, {"submitted_after": "yesterday"}, {"q": "DR-0000000000001"}):
+        assert staff.get(reverse("deals:console_deal_list"), params).status_code == 200
+        assert staff.get(reverse("api:deal-list"), params).status_code in (200, 400)
+    partner = client_for(partner_admin_membership)
+    assert partner.get(reverse("deals:portal_deal_list"), {"status": "bogus"}).status_code == 200
