@@ -176,3 +176,56 @@ def motion_first_stage(*, motion) -> MotionStage | None:
 
 def pending_statuses() -> tuple[str, ...]:
     return tuple(PENDING_STATUSES)
+
+
+AUDITED_FIELDS = (
+    ("status", "Status"),
+    ("stage_id", "Stage"),
+    ("protection_expires_on", "Protected until"),
+    ("vendor_sales_rep_id", "Sales rep"),
+    ("customer_name", "Customer"),
+    ("customer_domain", "Domain"),
+    ("expected_close_date", "Expected close"),
+    ("amount", "Amount"),
+    ("closed_on", "Closed on"),
+    ("final_amount", "Final amount"),
+)
+
+
+def deal_audit_trail(*, deal: Deal, limit: int = 30) -> list[dict]:
+    """The deal's recorded changes (database triggers, bulk updates included), newest
+    first: when, by whom (from the request's context) and which fields changed."""
+    from prm.accounts.models import User
+    from prm.audit.history import history_for
+
+    events = list(reversed(history_for(deal, limit=limit + 1)))
+    users = {
+        str(u.pk): u.display_name
+        for u in User.objects.filter(pk__in={e.changed_by for e in events if e.changed_by})
+    }
+    stages = dict(MotionStage.objects.filter(motion_id=deal.motion_id).values_list("pk", "name"))
+    trail = []
+    for previous, event in zip([None, *events], events, strict=False):
+        if previous is None and len(events) > limit:
+            continue  # the oldest event only serves as the baseline of the next one
+        changes = []
+        for attname, label in AUDITED_FIELDS:
+            new = getattr(event, attname)
+            old = getattr(previous, attname) if previous is not None else None
+            if previous is not None and old == new:
+                continue
+            if previous is None and new in (None, ""):
+                continue
+            if attname == "stage_id":
+                old, new = stages.get(old, old), stages.get(new, new)
+            changes.append((label, old, new))
+        if changes:
+            trail.append(
+                {
+                    "at": event.pgh_created_at,
+                    "by": users.get(event.changed_by or "", ""),
+                    "url": (event.pgh_context or {}).get("url", ""),
+                    "changes": changes,
+                }
+            )
+    return list(reversed(trail))

@@ -1113,6 +1113,46 @@ def deals_escalate_review_sla(*, now=None) -> int:
     return sent
 
 
+def deals_remind_stage_sla(*, now=None) -> int:
+    """Approved deals that stayed in a stage longer than its SLA: remind the party that
+    owns the stage, once per deal and stage entry."""
+    from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
+
+    now = now or timezone.now()
+    due = ExpressionWrapper(
+        F("stage_entered_at") + F("stage__sla_days") * Value(timedelta(days=1), DurationField()),
+        output_field=DateTimeField(),
+    )
+    late = (
+        Deal.objects.filter(status=DealStatus.APPROVED, stage__isnull=False, stage__sla_days__gt=0)
+        .annotate(due=due)
+        .filter(due__lt=now)
+        .select_related("organization", "organization__channel_manager", "stage")
+    )
+    sent = 0
+    for deal in late.iterator(chunk_size=500):
+        stage = deal.stage
+        key = f"deal:{deal.pk}:stage-sla:{stage.pk}:{deal.stage_entered_at.isoformat()}"
+        title = f"{deal.reference} is past the {stage.sla_days}-day SLA of “{stage.name}”"
+        if stage.owner in (StageOwner.PARTNER, StageOwner.BOTH):
+            sent += notify(
+                recipients=_partner_users(deal.organization_id),
+                kind="deal.stage_overdue",
+                title=title,
+                url=_portal_url(deal),
+                dedupe_key=key,
+            )
+        if stage.owner in (StageOwner.VENDOR, StageOwner.BOTH):
+            sent += notify(
+                recipients=_deal_staff(deal),
+                kind="deal.stage_overdue",
+                title=title,
+                url=_console_url(deal),
+                dedupe_key=key,
+            )
+    return sent
+
+
 # ---------------------------------------------------------------------------------------
 # Conflicts
 # ---------------------------------------------------------------------------------------

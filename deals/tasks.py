@@ -29,3 +29,9 @@ def escalate_review_sla(*, tenant_id: int) -> int:
 def expire_lead_offers(*, tenant_id: int) -> int:
     """Lead offers whose acceptance window passed go to the next partner."""
     return services.leads_expire_offers()
+
+
+@tenant_task(name="deals.remind_stage_sla")
+def remind_stage_sla(*, tenant_id: int) -> int:
+    """Deals past their motion stage's SLA: remind the side that owns the stage."""
+    return services.deals_remind_stage_sla()

@@ -32,4 +32,5 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "deals-warn-expiring": per_tenant("deals.warn_expiring", crontab(hour=8, minute=0)),
     "deals-escalate-review-sla": per_tenant("deals.escalate_review_sla", crontab(minute=20)),
     "deals-expire-lead-offers": per_tenant("deals.expire_lead_offers", crontab(minute="*/15")),
+    "deals-remind-stage-sla": per_tenant("deals.remind_stage_sla", crontab(hour=7, minute=30)),
 }

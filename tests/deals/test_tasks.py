@@ -141,4 +141,25 @@ def test_jobs_are_scheduled():
         "deals.warn_expiring",
         "deals.escalate_review_sla",
         "deals.expire_lead_offers",
+        "deals.remind_stage_sla",
     } <= scheduled
+
+
+def test_stage_sla_reminds_the_owning_side_once(partner_admin_membership, cm_membership, tenant):
+    org = partner_admin_membership.partner_organization
+    org.channel_manager = cm_membership.user
+    org.save()
+    deal = _approved(partner_admin_membership, cm_membership)  # "Qualify": the partner's, 10 days
+    assert tasks.remind_stage_sla(tenant_id=tenant.pk) == 0
+    Deal.objects.filter(pk=deal.pk).update(stage_entered_at=timezone.now() - timedelta(days=11))
+    tasks.remind_stage_sla(tenant_id=tenant.pk)
+    tasks.remind_stage_sla(tenant_id=tenant.pk)
+    assert (
+        Notification.objects.filter(
+            kind="deal.stage_overdue", recipient=partner_admin_membership.user
+        ).count()
+        == 1
+    )
+    assert not Notification.objects.filter(
+        kind="deal.stage_overdue", recipient=cm_membership.user
+    ).exists()

@@ -385,3 +385,17 @@ def test_bad_input_never_fails_with_a_500(partner_admin_membership, cm_membershi
         assert staff.get(reverse("api:deal-list"), params).status_code in (200, 400)
     partner = client_for(partner_admin_membership)
     assert partner.get(reverse("deals:portal_deal_list"), {"status": "bogus"}).status_code == 200
+
+
+def test_staff_see_the_audit_trail_with_who_changed_what(partner_admin_membership, cm_membership):
+    deal = make_deal(partner_admin_membership)
+    client = client_for(cm_membership)
+    client.post(reverse("deals:deal_approve", kwargs={"pk": deal.pk}))
+    page = client.get(reverse("deals:console_deal_detail", kwargs={"pk": deal.pk})).content.decode()
+    assert "Audit trail" in page
+    assert "Status: submitted → approved" in page
+    assert cm_membership.user.display_name in page
+    partner_page = client_for(partner_admin_membership).get(
+        reverse("deals:portal_deal_detail", kwargs={"pk": deal.pk})
+    )
+    assert b"Audit trail" not in partner_page.content
