@@ -38,7 +38,7 @@ class TransitionKind(models.TextChoices):
 class RejectionCode(models.TextChoices):
     """Why a registration was rejected; partners see the label, never the other deal."""
 
-    CONFLICT = "conflict", "An earlier registration exists"
+    CONFLICT = "conflict", "Another registration exists for this customer"
     NOT_QUALIFIED = "not_qualified", "Opportunity not qualified"
     EXISTING_CUSTOMER = "existing_customer", "Existing direct customer"
     INCOMPLETE = "incomplete", "Incomplete registration"

@@ -67,6 +67,7 @@ from .selectors import (
 
 # What a partner reads when its registration lost a conflict: never the other deal.
 CONFLICT_REJECTION_TEXT = "An earlier registration exists for this customer."
+CONFLICT_PREFERRED_TEXT = "Another registration for this customer was preferred."
 
 LEGAL_SUFFIXES = {
     "inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "corp", "corporation",
@@ -1212,7 +1213,10 @@ def conflict_resolve(
                 decided_at=conflict.decided_at,
             )
             deal_reject(
-                deal=loser, user=user, reason=CONFLICT_REJECTION_TEXT, code=RejectionCode.CONFLICT
+                deal=loser,
+                user=user,
+                reason=CONFLICT_REJECTION_TEXT if loser.pk == later.pk else CONFLICT_PREFERRED_TEXT,
+                code=RejectionCode.CONFLICT,
             )
     return conflict
 

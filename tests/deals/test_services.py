@@ -520,3 +520,21 @@ def test_approval_is_emailed_to_the_partner(
         partner_admin_membership.user.email in m.to and deal.reference in m.subject
         for m in mailoutbox
     )
+
+
+def test_later_wins_rejects_the_earlier_without_naming_anyone(
+    partner_admin_membership, other_partner, cm_membership
+):
+    product = ProductFactory()
+    first = make_deal(partner_admin_membership, products=[product])
+    second = make_deal(other_partner, products=[product])
+    services.conflict_resolve(
+        conflict=DealConflict.objects.get(),
+        user=cm_membership.user,
+        decision=ConflictDecision.LATER_WINS,
+        reason_code=ConflictReasonCode.CUSTOMER_PREFERENCE,
+    )
+    first.refresh_from_db()
+    assert first.status == DealStatus.REJECTED
+    assert first.rejection_reason == services.CONFLICT_PREFERRED_TEXT
+    assert services.deal_approve(deal=second, user=cm_membership.user).status == DealStatus.APPROVED
