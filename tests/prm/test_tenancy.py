@@ -174,3 +174,18 @@ def test_tenant_slugs_are_validated():
 
     with pytest.raises(ValidationError):
         TenantFactory.build(slug="admin", name="x").full_clean()
+
+
+@pytest.mark.django_db
+def test_work_goes_on_after_an_error_rolled_back_to_a_savepoint(tenant):
+    from django.db import IntegrityError, transaction
+
+    PartnerOrganizationFactory(tenant=tenant, name="Taken")
+    with tenant_context(tenant), transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PartnerOrganization.objects.create(name="taken")  # unique per tenant, any case
+        # The outer transaction is usable, and still sees only this tenant.
+        assert list(PartnerOrganization.objects.values_list("name", flat=True)) == ["Taken"]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM partners_partnerorganization")
+            assert cursor.fetchone()[0] == 1

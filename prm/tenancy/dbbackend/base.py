@@ -20,12 +20,17 @@ _UNKNOWN = object()
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _rls_tenant: object = _UNKNOWN
+    # True while rolling back to a savepoint: the transaction may be aborted then, and
+    # any statement but the rollback itself would fail.
+    _rls_paused: bool = False
 
     def get_new_connection(self, conn_params):
         self._rls_tenant = _UNKNOWN
         return super().get_new_connection(conn_params)
 
     def create_cursor(self, name=None):
+        if self._rls_paused:
+            return super().create_cursor(name)
         wanted = current_tenant_id()
         wanted_text = "" if wanted is None else str(wanted)
         if wanted_text != self._rls_tenant:
@@ -41,8 +46,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return super()._rollback()
 
     def _savepoint_rollback(self, sid):
-        self._rls_tenant = _UNKNOWN
-        return super()._savepoint_rollback(sid)
+        self._rls_paused = True
+        try:
+            return super()._savepoint_rollback(sid)
+        finally:
+            self._rls_paused = False
+            # The rollback may have undone a set_config made inside the savepoint.
+            self._rls_tenant = _UNKNOWN
 
     def _close(self):
         self._rls_tenant = _UNKNOWN
