@@ -265,6 +265,25 @@ def motion_stage_add(
         )
 
 
+def motion_stage_update(
+    *, stage: MotionStage, name: str, owner: str, sla_days: int, is_won: bool, is_lost: bool
+) -> MotionStage:
+    """Rename a stage, change its owner, SLA or closing flag (its place stays)."""
+    if is_won and is_lost:
+        raise ValidationError("A stage cannot be both won and lost.")
+    if (is_won or is_lost) and Deal.objects.filter(
+        stage=stage, status=DealStatus.APPROVED
+    ).exists():
+        raise ValidationError("Open deals are in this stage: it cannot become a closing stage.")
+    stage.name = name.strip()
+    stage.owner = owner
+    stage.sla_days = sla_days
+    stage.is_won = is_won
+    stage.is_lost = is_lost
+    stage.save()
+    return stage
+
+
 def motion_allowed_for(*, motion: Motion, organization: PartnerOrganization) -> bool:
     types = set(
         MotionPartnerType.objects.filter(motion=motion).values_list("partner_type_id", flat=True)

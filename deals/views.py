@@ -33,7 +33,7 @@ from prm.core.views import (
 from prm.tenancy.context import tenant_context
 
 from . import selectors, services
-from .choices import DealStatus, ExtensionStatus, LeadStatus, OfferStatus
+from .choices import DealStatus, ExtensionStatus, LeadStatus, OfferStatus, StageOwner
 from .filtersets import (
     ConflictFilterSet,
     DealFilterSet,
@@ -1113,6 +1113,7 @@ class MotionDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                 "stages": MotionStage.objects.filter(motion=motion).order_by("position"),
                 "form": form or MotionForm(instance=motion),
                 "stage_form": stage_form or MotionStageForm(),
+                "owner_choices": StageOwner.choices,
                 "partner_types": [
                     link.partner_type for link in motion.type_links.select_related("partner_type")
                 ],
@@ -1147,6 +1148,20 @@ class MotionDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                     messages.success(request, "Stage added.")
                     return redirect("deals:motion_detail", pk=motion.pk)
             return self.page(motion, stage_form=stage_form)
+        if action == "stage_update":
+            stage = get_object_or_404(
+                MotionStage.objects.filter(motion=motion), pk=request.POST.get("stage")
+            )
+            stage_form = MotionStageForm(request.POST)
+            if stage_form.is_valid():
+                try:
+                    services.motion_stage_update(stage=stage, **stage_form.cleaned_data)
+                    messages.success(request, f"Stage “{stage.name}” saved.")
+                except ValidationError as exc:
+                    messages.error(request, _error_text(exc))
+            else:
+                messages.error(request, "Check the stage: a name, an owner and an SLA in days.")
+            return redirect("deals:motion_detail", pk=motion.pk)
         form = MotionForm(request.POST, instance=motion)
         if form.is_valid():
             try:

@@ -17,6 +17,7 @@ from deals.models import (
     MotionStage,
     Product,
 )
+from partners.models import PartnerOrganization
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -171,3 +172,7 @@ class LeadSerializer(serializers.ModelSerializer):
 
 class LeadDeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
+
+
+class LeadAssignSerializer(serializers.Serializer):
+    organization = serializers.PrimaryKeyRelatedField(queryset=PartnerOrganization.objects)

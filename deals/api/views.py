@@ -345,7 +345,12 @@ class LeadViewSet(
     serializer_class = serializers.LeadSerializer
     filterset_class = LeadFilterSet
     permission_classes = [IsTenantMember, RolesPerAction]
-    action_roles = {"create": STAFF_ROLES, "accept": PARTNER, "decline": PARTNER}
+    action_roles = {
+        "create": STAFF_ROLES,
+        "assign": STAFF_ROLES,
+        "accept": PARTNER,
+        "decline": PARTNER,
+    }
 
     def get_queryset(self):
         return super().get_queryset().select_related("product", "motion").order_by("-created_at")
@@ -356,6 +361,18 @@ class LeadViewSet(
         serializer.instance = services.lead_create(
             user=self.request.user, motion=motion, product=product, data=data
         )
+
+    @extend_schema(request=serializers.LeadAssignSerializer, responses=serializers.LeadSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Offer the lead to a partner chosen by hand (withdrawing any pending offer)."""
+        lead = self.get_object()
+        body = serializers.LeadAssignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.lead_assign(
+            lead=lead, organization=body.validated_data["organization"], user=request.user
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=lead.pk)).data)
 
     @extend_schema(request=None, responses={201: serializers.DealSerializer})
     @action(detail=True, methods=["post"])

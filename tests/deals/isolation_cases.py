@@ -144,6 +144,11 @@ def _staff_lead(world):
     return Target(kwargs={"pk": lead.pk}, obj=lead, marker=lead.customer_name)
 
 
+@register("api:lead-assign", owner="staff", methods=API_METHODS)
+def _staff_lead_api(world):
+    return _staff_lead(world)
+
+
 @register("deals:motion_detail", owner="staff")
 def _motion_case(world):
     motion = Motion.objects.create(key=f"iso-{uuid.uuid4().hex[:6]}", name="Iso Motion A")

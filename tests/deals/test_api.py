@@ -275,3 +275,25 @@ def test_close_as_won_through_the_api(partner_admin_membership, cm_membership):
     assert missing.status_code == 400 and "final_amount" in missing.json()["errors"]
     won = _post(staff, url, {"outcome": "won", "closed_on": today, "final_amount": "9000.00"})
     assert won.json()["status"] == "won" and won.json()["final_amount"] == "9000.00"
+
+
+def test_staff_assign_a_lead_by_hand(partner_admin_membership, cm_membership, motion):
+    lead = services.lead_create(
+        user=cm_membership.user,
+        motion=motion,
+        product=None,
+        data={"customer_name": "Nobody Matched", "country": "BR"},
+    )
+    assert lead.status == "unassigned"
+    url = reverse("api:lead-assign", kwargs={"pk": lead.pk})
+    org = partner_admin_membership.partner_organization
+    assert (
+        _post(client_for(partner_admin_membership), url, {"organization": str(org.pk)}).status_code
+        == 403
+    )
+    response = _post(client_for(cm_membership), url, {"organization": str(org.pk)})
+    assert response.status_code == 200 and response.json()["assigned_organization"] == str(org.pk)
+    bad = _post(
+        client_for(cm_membership), url, {"organization": "00000000-0000-0000-0000-000000000000"}
+    )
+    assert bad.status_code == 400

@@ -186,3 +186,20 @@ def test_staff_set_partners_and_splits_on_the_page(partner_admin_membership, cm_
         Decimal("20"),
         Decimal("80"),
     ]
+
+
+def test_admin_edits_a_stage(admin_membership):
+    motion = motion_with_stages(key="edit-me")
+    stage = MotionStage.objects.get(motion=motion, position=1)
+    client_for(admin_membership).post(
+        reverse("deals:motion_detail", kwargs={"pk": motion.pk}),
+        {
+            "action": "stage_update",
+            "stage": str(stage.pk),
+            "name": "Qualify lead",
+            "owner": "both",
+            "sla_days": "7",
+        },
+    )
+    stage.refresh_from_db()
+    assert (stage.name, stage.owner, stage.sla_days) == ("Qualify lead", "both", 7)
