@@ -187,6 +187,12 @@ def stage_counts() -> dict[str, int]:
     return {stage: counts.get(stage, 0) for stage in LifecycleStage.values}
 
 
+def stage_tiles() -> list[tuple[str, str, int]]:
+    """(stage, label, number of partners) for every lifecycle stage, in order."""
+    counts = stage_counts()
+    return [(stage.value, stage.label, counts[stage.value]) for stage in LifecycleStage]
+
+
 def organizations_with_gate(queryset):
     """Annotate `gate_open` (the agreement gate of partner_can_transact) in one query."""
     from django.db.models import BooleanField, Case, Exists, OuterRef, Subquery, Value, When

@@ -427,7 +427,7 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            filter=self.filterset, stage_counts=selectors.stage_counts(), **kwargs
+            filter=self.filterset, stage_counts=selectors.stage_tiles(), **kwargs
         )
 
 
