@@ -10,7 +10,7 @@ from django.db.models import Q
 from partners.models import PartnerOrganization
 
 from .choices import ConflictStatus, DealStatus, LeadStatus
-from .models import Deal, DealConflict, Lead, Motion, Product
+from .models import Deal, DealConflict, Lead, Motion, MotionStage, Product
 
 
 def _organizations(request):
@@ -23,10 +23,17 @@ def _motions(request):
     return Motion.objects.all() if request is not None else Motion.objects.none()
 
 
+def _stages(request):
+    if request is None:
+        return MotionStage.objects.none()
+    return MotionStage.objects.select_related("motion").order_by("motion__name", "position")
+
+
 class DealFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=DealStatus.choices, empty_label="Any status")
     motion = django_filters.ModelChoiceFilter(queryset=_motions, empty_label="Any motion")
+    stage = django_filters.ModelChoiceFilter(queryset=_stages, empty_label="Any stage")
     organization = django_filters.ModelChoiceFilter(
         queryset=_organizations, label="Partner", empty_label="Any partner"
     )
@@ -44,7 +51,12 @@ class DealFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Deal
-        fields = ("q", "status", "motion", "organization", "country")
+        fields = ("q", "status", "motion", "stage", "organization", "country")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Stage names repeat across motions ("Qualify"): show which motion each is of.
+        self.form.fields["stage"].label_from_instance = lambda s: f"{s.motion.name} · {s.name}"
 
     def search(self, queryset, name, value):
         value = value.strip()

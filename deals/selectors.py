@@ -149,7 +149,7 @@ def deal_pipeline(*, queryset: QuerySet[Deal]) -> list[dict]:
 
     rows = (
         queryset.filter(status=DealStatus.APPROVED, stage__isnull=False)
-        .values("stage__motion__name", "stage__name", "stage__position")
+        .values("stage_id", "stage__motion__name", "stage__name", "stage__position")
         .annotate(count=Count("id"), amount=Sum("amount"))
         .order_by("stage__motion__name", "stage__position")
     )

@@ -713,8 +713,8 @@ class ReviewQueueView(StaffRequiredMixin, FilteredListMixin, ListView):
             sla_days=self.request.tenant.deal_review_sla_days,
             now=timezone.now(),
         )
-        context["filter"].form.fields.pop("submitted_after", None)
-        context["filter"].form.fields.pop("submitted_before", None)
+        for name in ("submitted_after", "submitted_before", "stage"):
+            context["filter"].form.fields.pop(name, None)
         return context
 
 

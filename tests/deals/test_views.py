@@ -399,3 +399,16 @@ def test_staff_see_the_audit_trail_with_who_changed_what(partner_admin_membershi
         reverse("deals:portal_deal_detail", kwargs={"pk": deal.pk})
     )
     assert b"Audit trail" not in partner_page.content
+
+
+def test_pipeline_links_to_the_deals_of_a_stage(partner_admin_membership, cm_membership):
+    approved = services.deal_approve(
+        deal=make_deal(partner_admin_membership, customer="Staged Co", domain="staged.example"),
+        user=cm_membership.user,
+    )
+    make_deal(partner_admin_membership, customer="Waiting Co", domain="waiting.example")
+    client = client_for(partner_admin_membership)
+    page = client.get(reverse("deals:portal_deal_list")).content.decode()
+    assert f"stage={approved.stage_id}" in page
+    staged = client.get(reverse("deals:portal_deal_list"), {"stage": approved.stage_id}).content
+    assert b"Staged Co" in staged and b"Waiting Co" not in staged
