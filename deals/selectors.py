@@ -229,3 +229,25 @@ def deal_audit_trail(*, deal: Deal, limit: int = 30) -> list[dict]:
                 }
             )
     return list(reversed(trail))
+
+
+def partner_deal_metrics(*, organization) -> dict:
+    """A partner's trailing-12-month deal figures, in one aggregate query.
+
+    What tier requirements are measured against (partners.selectors.partner_metrics):
+    revenue and number of deals won, and registrations approved, in the last 365 days.
+    """
+    from decimal import Decimal
+
+    from django.db.models import Sum
+    from django.db.models.functions import Coalesce
+
+    today = timezone.localdate()
+    won = Q(status=DealStatus.WON, closed_on__gt=today - timedelta(days=365))
+    return Deal.objects.filter(organization=organization).aggregate(
+        won_revenue=Coalesce(Sum("final_amount", filter=won), Decimal("0")),
+        won_deals=Count("id", filter=won),
+        approved_registrations=Count(
+            "id", filter=Q(approved_at__gt=timezone.now() - timedelta(days=365))
+        ),
+    )
