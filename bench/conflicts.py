@@ -53,9 +53,7 @@ def main() -> None:
         total = Deal.objects.count()
         open_count = Deal.objects.open().count()
         # Pending registrations spread over the tenant: what a submit is checked like.
-        deals = list(
-            Deal.objects.filter(status="submitted").order_by("?")[: args.samples]
-        )
+        deals = list(Deal.objects.filter(status="submitted").order_by("?")[: args.samples])
         for deal in deals[:5]:  # warm the caches and the connection
             deal_conflicts_find(deal=deal)
         timings, matches = [], []
@@ -97,7 +95,9 @@ def main() -> None:
     )
     with owner.cursor() as cursor:
         cursor.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant.pk)])
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(threshold)])
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(threshold)]
+        )
         cursor.execute(
             "SELECT pg_get_functiondef('deals_open_similar_names(text, real)'::regprocedure)"
         )

@@ -50,10 +50,7 @@ def main() -> None:
     host = f"{tenant.slug}.{settings.PRM_BASE_DOMAIN}"
     with tenant_context(tenant):
         busiest = (
-            Deal.objects.values("organization_id")
-            .annotate(n=Count("id"))
-            .order_by("-n")
-            .first()
+            Deal.objects.values("organization_id").annotate(n=Count("id")).order_by("-n").first()
         )
         partner = (
             Membership.objects.select_related("user")

@@ -69,7 +69,8 @@ def main() -> None:
             response = client.get(path)
             total = (time.perf_counter() - started) * 1000
         sql_ms = sum(ms for ms, _ in timer.queries)
-        print(f"{name:32} {response.status_code:>6} {len(timer.queries):>7} {sql_ms:>7.1f} {total:>8.1f}")
+        count = len(timer.queries)
+        print(f"{name:32} {response.status_code:>6} {count:>7} {sql_ms:>7.1f} {total:>8.1f}")
         slowest = sorted(timer.queries, key=lambda q: -q[0])[:3]
         slow_report.append((name, slowest))
         if name == profile:

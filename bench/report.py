@@ -66,7 +66,10 @@ def main() -> None:
     print(f"### Raw figures ({out.name})\n")
     print("p50 latency at 1 connection (ms) per run, median; requests/s at 16 connections per")
     print("run, median; p99 at 16 connections (median of runs). Non-2xx answers would be listed.\n")
-    print("| URL | p50 @1 runs (ms) | p50 @1 median | req/s @16 runs | req/s @16 median | p99 @16 (ms) |")
+    print(
+        "| URL | p50 @1 runs (ms) | p50 @1 median | req/s @16 runs | req/s @16 median "
+        "| p99 @16 (ms) |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     problems = []
     for name in order:
@@ -75,10 +78,11 @@ def main() -> None:
         for r in one + many:
             if r["bad"] or r["errors"]:
                 problems.append(f"{name}: {r['bad']} non-2xx/3xx, socket errors: {r['errors']}")
+        p50s = ", ".join(f"{r['p50']:.2f}" for r in one)
+        rpss = ", ".join(f"{r['rps']:.0f}" for r in many)
         print(
-            f"| {name} | {', '.join(f'{r['p50']:.2f}' for r in one)} | **{med(name, 1, 'p50'):.2f}** "
-            f"| {', '.join(f'{r['rps']:.0f}' for r in many)} | **{med(name, 16, 'rps'):.0f}** "
-            f"| {med(name, 16, 'p99'):.1f} |"
+            f"| {name} | {p50s} | **{med(name, 1, 'p50'):.2f}** "
+            f"| {rpss} | **{med(name, 16, 'rps'):.0f}** | {med(name, 16, 'p99'):.1f} |"
         )
     if problems:
         print("\nProblems:\n" + "\n".join(f"- {p}" for p in problems))

@@ -133,11 +133,14 @@ run_wrk() {  # name cookie path connections run
 # After a 16-connection run the workers may still be busy with requests wrk gave up
 # on: wait until four requests in a row get a free worker before the next measurement.
 drain() {
+    local pids
     for _ in 1 2; do
+        pids=()
         for _ in 1 2 3 4; do
             curl -s -o /dev/null --max-time 120 "http://127.0.0.1:$PORT/_floor/stock/plain/" &
+            pids+=($!)
         done
-        wait
+        wait "${pids[@]}"  # not a bare wait: gunicorn is a background job too
     done
 }
 mkdir -p "$OUT/wrk"
