@@ -123,6 +123,9 @@ say "query counts and SQL time per URL (Django test client, same settings)"
 NOLOG='^[0-9]{4}-[0-9]{2}-[0-9]{2} '
 $PY bench/querycount.py "$OUT" 2>> "$OUT/prepare.log" | grep -Ev "$NOLOG" > "$OUT/querycount.txt" || true
 cat "$OUT/querycount.txt"
+say "plans of the deal lists' main queries, as built and with the tested fix"
+$PY bench/explain_lists.py 2>> "$OUT/prepare.log" | grep -Ev "$NOLOG" > "$OUT/explain_lists.txt" || true
+grep -E '^===' "$OUT/explain_lists.txt" || true
 
 run_wrk() {  # name cookie path connections run
     local threads=1
