@@ -74,6 +74,41 @@ def main() -> None:
             f"  matches per check: median {statistics.median(matches)}, max {max(matches)}, "
             f"checks with a match {sum(1 for m in matches if m)}/{len(matches)}"
         )
+        # The whole submission (deals.services.deal_submit: agreement gate, row lock,
+        # transition record, conflict check and records, notifications) of draft
+        # registrations, each in a transaction that is rolled back afterwards.
+        from django.db import transaction
+
+        from deals.services import deal_submit
+        from prm.tenancy.models import Membership
+
+        drafts = list(Deal.objects.filter(status="draft").order_by("?")[:50])
+        submit_ms, failures = [], 0
+        for draft in drafts:
+            user = (
+                Membership.objects.filter(partner_organization_id=draft.organization_id)
+                .select_related("user")
+                .first()
+                .user
+            )
+            started = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    deal_submit(deal=draft, user=user)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    transaction.set_rollback(True)
+                submit_ms.append(elapsed)
+            except Exception as exc:  # noqa: BLE001 - reported, not hidden
+                failures += 1
+                print(f"  submit of {draft.reference} failed: {exc}")
+        if submit_ms:
+            submit_ms.sort()
+            print(
+                f"deal_submit end to end over {len(submit_ms)} drafts (rolled back, ms): "
+                f"p50 {statistics.median(submit_ms):.2f}  "
+                f"p95 {submit_ms[min(len(submit_ms) - 1, int(0.95 * len(submit_ms)))]:.2f}  "
+                f"max {submit_ms[-1]:.2f}; failures {failures}"
+            )
         # The slowest sample, explained query by query.
         worst = max(deals, key=lambda d: d.customer_name_normalized.count(" "))
         with CaptureQueriesContext(connection) as ctx:
