@@ -22,6 +22,7 @@ def can_sign_in_here(user) -> bool:
     membership = (
         Membership.objects.select_related("partner_organization")
         .filter(user=user, is_active=True)
+        .order_by()  # at most one row: no join to users for a sort
         .first()
     )
     return membership is not None and membership.has_portal_access

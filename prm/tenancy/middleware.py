@@ -60,6 +60,9 @@ class MembershipMiddleware(MiddlewareMixin):
         membership = (
             Membership.objects.select_related("partner_organization")
             .filter(user=user, is_active=True)
+            # At most one row (unique per tenant and user): no ordering, so no join to
+            # users and no sort on every request.
+            .order_by()
             .first()
         )
         if membership is not None and membership.has_portal_access:
