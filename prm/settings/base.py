@@ -83,7 +83,6 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
-    "rules.apps.AutodiscoverRulesConfig",
     "django_structlog",
 ]
 
