@@ -66,6 +66,9 @@ class Command(BaseCommand):
         env["DATABASE_URL"] = settings.DATABASE_URL
         env["REDIS_URL"] = settings.REDIS_URL
         env["PORT"] = str(port)
+        # honcho hands each process a PORT of its own (+100 each): links in e-mails that
+        # the worker sends must still point at the web server's port.
+        env.setdefault("PRM_URL_PORT", str(port))
         env["PYTHONUNBUFFERED"] = "1"
         env.setdefault("DJANGO_SETTINGS_MODULE", os.environ["DJANGO_SETTINGS_MODULE"])
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
