@@ -101,8 +101,13 @@ DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+
 
 
 def normalize_company_name(value: str) -> str:
-    """Lower case, punctuation and legal suffixes removed: 'ACME, Inc.' → 'acme'."""
-    words = re.sub(r"[^\w\s]", " ", (value or "").lower()).split()
+    """Lower case, punctuation and legal suffixes removed: 'ACME, Inc.' → 'acme'.
+
+    Dotted initials are joined first ("S.A." → "sa", "B.V." → "bv"), so the suffix
+    list recognises them instead of leaving single letters that sway the similarity.
+    """
+    text = re.sub(r"\b(?:\w\.){2,}", lambda m: m.group(0).replace(".", ""), (value or "").lower())
+    words = re.sub(r"[^\w\s]", " ", text).split()
     kept = [w for w in words if w not in LEGAL_SUFFIXES]
     return " ".join(kept or words)
 
