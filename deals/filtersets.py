@@ -52,6 +52,11 @@ class DealFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        membership = getattr(self.request, "membership", None)
+        if membership is not None and membership.is_partner:
+            # A partner's rows are all its own: a partner filter would mean nothing.
+            del self.filters["partner"]
+            del self.filters["organization"]
         # Stage names repeat across motions ("Qualify"): show which motion each is of.
         self.form.fields["stage"].label_from_instance = lambda s: f"{s.motion.name} · {s.name}"
 

@@ -412,3 +412,12 @@ def test_pipeline_links_to_the_deals_of_a_stage(partner_admin_membership, cm_mem
     assert f"stage={approved.stage_id}" in page
     staged = client.get(reverse("deals:portal_deal_list"), {"stage": approved.stage_id}).content
     assert b"Staged Co" in staged and b"Waiting Co" not in staged
+
+
+@pytest.mark.django_db
+def test_the_partner_filter_is_for_staff_only(partner_admin_membership, cm_membership):
+    assert (
+        'name="partner"'
+        not in client_for(partner_admin_membership).get("/portal/deals/").content.decode()
+    )
+    assert 'name="partner"' in client_for(cm_membership).get("/manage/deals/").content.decode()
