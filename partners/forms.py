@@ -15,8 +15,9 @@ from .choices import LifecycleStage, OnboardingEvent
 
 
 def _scoped_formfield(db_field, **kwargs):
-    """Model forms are built at import time, when no tenant is current: FK choices start
-    empty and ScopedModelForm fills them with the current tenant's rows."""
+    """FK choices start empty and ScopedModelForm fills them per request. Users are
+    global, so a user field must offer only this tenant's staff (never Django's default
+    of every user); other models offer the current tenant's rows."""
     if isinstance(db_field, db_models.ForeignKey):
         return forms.ModelChoiceField(
             queryset=db_field.remote_field.model._base_manager.none(),

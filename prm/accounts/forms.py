@@ -14,8 +14,8 @@ class InvitationForm(forms.Form):
     full_name = forms.CharField(label="Name", max_length=200, required=False)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.PARTNER)
     partner_organization = forms.ModelChoiceField(
-        # Set per request in __init__ (the scoped manager needs a current tenant).
-        queryset=PartnerOrganization._base_manager.none(),
+        # Narrowed per request in __init__ to what the inviting member may see.
+        queryset=PartnerOrganization.objects.none(),
         required=False,
         label="Partner organization",
         help_text="For partner users only.",

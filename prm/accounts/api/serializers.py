@@ -33,7 +33,7 @@ class InvitationSerializer(serializers.ModelSerializer):
     )
     # Resolved through the scoped queryset: another tenant's id is "does not exist".
     partner_organization = serializers.PrimaryKeyRelatedField(
-        queryset=PartnerOrganization._base_manager.none(), required=False, allow_null=True
+        queryset=PartnerOrganization.objects.none(), required=False, allow_null=True
     )
     status = serializers.CharField(read_only=True)
 
