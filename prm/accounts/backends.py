@@ -17,15 +17,9 @@ def can_sign_in_here(user) -> bool:
     tenant = get_current_tenant()
     if tenant is None:
         return user.is_staff
-    from prm.tenancy.models import Membership
+    from prm.tenancy.models import membership_with_access
 
-    membership = (
-        Membership.objects.select_related("partner_organization")
-        .filter(user=user, is_active=True)
-        .order_by()  # at most one row: no join to users for a sort
-        .first()
-    )
-    return membership is not None and membership.has_portal_access
+    return membership_with_access(user) is not None
 
 
 class TenantMembershipBackend(AuthenticationBackend):

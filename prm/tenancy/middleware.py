@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.utils.deprecation import MiddlewareMixin
 
 from .context import reset_current_tenant, set_current_tenant
-from .models import Membership
+from .models import membership_with_access
 from .resolver import PLATFORM, resolve_host
 
 
@@ -57,15 +57,8 @@ class MembershipMiddleware(MiddlewareMixin):
         user = getattr(request, "user", None)
         if tenant is None or user is None or not user.is_authenticated:
             return None
-        membership = (
-            Membership.objects.select_related("partner_organization")
-            .filter(user=user, is_active=True)
-            # At most one row (unique per tenant and user): no ordering, so no join to
-            # users and no sort on every request.
-            .order_by()
-            .first()
-        )
-        if membership is not None and membership.has_portal_access:
+        membership = membership_with_access(user)
+        if membership is not None:
             request.membership = membership
             return None
         logout(request)

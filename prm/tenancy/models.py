@@ -150,6 +150,22 @@ class TenantOwned(models.Model):
         super().save(*args, **kwargs)
 
 
+def membership_with_access(user) -> Membership | None:
+    """The user's active membership in the current tenant, if it grants portal access.
+
+    The one lookup behind sign-in (prm.accounts.backends) and every request
+    (MembershipMiddleware): active, and for partner users an organization that may still
+    sign in. At most one row exists per tenant and user, so the query is not ordered.
+    """
+    membership = (
+        Membership.objects.select_related("partner_organization")
+        .filter(user=user, is_active=True)
+        .order_by()
+        .first()
+    )
+    return membership if membership is not None and membership.has_portal_access else None
+
+
 @track()
 class Membership(TenantOwned):
     """A user's place in a tenant: a role, and for partner users their organization."""
