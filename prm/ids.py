@@ -1,5 +1,6 @@
 """Identifiers that are safe to show in URLs and the API."""
 
+import hashlib
 import os
 import time
 import uuid
@@ -19,3 +20,12 @@ def uuid7() -> uuid.UUID:
     value |= 0b10 << 62  # variant
     value |= rand & ((1 << 62) - 1)  # 62 random bits
     return uuid.UUID(int=value)
+
+
+def secret_digest(secret: str) -> str:
+    """What is stored of a secret handed out once (invitation link, API key): SHA-256.
+
+    The secrets carry 256 random bits, so a fast unsalted hash is enough; a leaked row
+    cannot be turned back into a working link or key.
+    """
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -13,16 +12,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from prm.ids import secret_digest
 from prm.notifications.services import notify
 from prm.tenancy.choices import STAFF_ROLES, PartnerRole, Role
 from prm.tenancy.context import require_current_tenant
 from prm.tenancy.models import Membership
 
 from .models import Invitation, User
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_can_create(
@@ -119,7 +115,7 @@ def invitation_create(
             role=role,
             partner_organization=partner_organization,
             partner_role=partner_role,
-            token_hash=_hash(token),
+            token_hash=secret_digest(token),
             invited_by=invited_by,
             expires_at=now + timedelta(days=settings.PRM_INVITATION_DAYS),
         )
@@ -135,7 +131,7 @@ def invitation_for_token(token: str) -> Invitation:
     """The usable invitation behind `token` in the current tenant, or InvitationError."""
     invitation = (
         Invitation.objects.select_related("partner_organization")
-        .filter(token_hash=_hash(token or ""))
+        .filter(token_hash=secret_digest(token or ""))
         .first()
     )
     if invitation is None:

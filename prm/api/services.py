@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from datetime import timedelta
@@ -10,15 +9,12 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from prm.ids import secret_digest
 from prm.tenancy.models import Membership
 
 from .models import ApiKey
 
 KEY_PATTERN = re.compile(r"^prm_([0-9a-f]{8})_([A-Za-z0-9_-]{40,})$")
-
-
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def api_key_create(*, name: str, membership: Membership) -> tuple[ApiKey, str]:
@@ -33,9 +29,8 @@ def api_key_create(*, name: str, membership: Membership) -> tuple[ApiKey, str]:
     row = ApiKey.objects.create(
         name=name[:100],
         prefix=prefix,
-        key_hash=_hash(key),
+        key_hash=secret_digest(key),
         membership=membership,
-        created_by=membership.user,
     )
     return row, key
 
@@ -60,7 +55,7 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
         raise MalformedKeyError(raw)
     api_key = (
         ApiKey.objects.select_related("membership__user", "membership__partner_organization")
-        .filter(key_hash=_hash(raw), revoked_at__isnull=True)
+        .filter(key_hash=secret_digest(raw), revoked_at__isnull=True)
         .first()
     )
     if api_key is None or not api_key.membership.has_portal_access:
