@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 def _unread_count(request) -> int:
     from prm.notifications.models import Notification
 
-    return Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
+    return Notification.objects.for_recipient(request.user, unread=True).count()
 
 
 def portal(request) -> dict:

@@ -100,8 +100,8 @@ class HomeMixin:
         from prm.notifications.models import Notification
 
         context = super().get_context_data(**kwargs)
-        context["recent_notifications"] = Notification.objects.filter(
-            recipient=self.request.user, read_at__isnull=True
+        context["recent_notifications"] = Notification.objects.for_recipient(
+            self.request.user, unread=True
         )[:5]
         return context
 

@@ -1,9 +1,19 @@
 """What the portal told whom: the in-app inbox, and whether it went out by e-mail."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 
+from prm.tenancy.managers import TenantManager, TenantQuerySet
 from prm.tenancy.models import TenantOwned
+
+
+class NotificationQuerySet(TenantQuerySet):
+    def for_recipient(self, user, *, unread: bool = False) -> NotificationQuerySet:
+        """The inbox of `user` in the current tenant (only the unread ones if asked)."""
+        queryset = self.filter(recipient=user)
+        return queryset.filter(read_at__isnull=True) if unread else queryset
 
 
 class Notification(TenantOwned):
@@ -25,6 +35,8 @@ class Notification(TenantOwned):
     emailed_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager.from_queryset(NotificationQuerySet)()
 
     class Meta:
         ordering = ("-created_at",)

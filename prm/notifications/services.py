@@ -75,7 +75,7 @@ def notify(
 
 def notifications_mark_read(*, user, ids: Iterable[UUID] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when ids is None)."""
-    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    queryset = Notification.objects.for_recipient(user, unread=True)
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
     return queryset.update(read_at=timezone.now())

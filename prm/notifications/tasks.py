@@ -74,7 +74,8 @@ def send_digest(*, tenant_id: int) -> int:
     sent = 0
     for user in User.objects.filter(pk__in=list(counts)).iterator(chunk_size=500):
         titles = list(
-            Notification.objects.filter(recipient=user, read_at__isnull=True, created_at__gte=since)
+            Notification.objects.for_recipient(user, unread=True)
+            .filter(created_at__gte=since)
             .exclude(kind="digest")
             .values_list("title", flat=True)[:20]
         )

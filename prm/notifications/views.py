@@ -20,9 +20,9 @@ class InboxView(TenantMemberRequiredMixin, ListView):
     context_object_name = "notifications"
 
     def get_queryset(self):
-        queryset = Notification.objects.filter(recipient=self.request.user)
-        if self.request.GET.get("unread"):
-            queryset = queryset.filter(read_at__isnull=True)
+        queryset = Notification.objects.for_recipient(
+            self.request.user, unread=bool(self.request.GET.get("unread"))
+        )
         return queryset.only(
             "id", "kind", "title", "body", "url", "read_at", "created_at", "tenant_id"
         )
@@ -37,7 +37,7 @@ class NotificationOpenView(TenantMemberRequiredMixin, View):
     """Mark one notification read and follow its link (POST, so reads are not prefetched)."""
 
     def post(self, request, pk):
-        notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+        notification = get_object_or_404(Notification.objects.for_recipient(request.user), pk=pk)
         if notification.read_at is None:
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
