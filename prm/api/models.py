@@ -1,6 +1,5 @@
 """API keys: how an integration (a CRM, a BI tool) reaches one tenant's API."""
 
-from django.conf import settings
 from django.db import models
 
 from prm.tenancy.models import TenantOwned
@@ -17,11 +16,9 @@ class ApiKey(TenantOwned):
     name = models.CharField(max_length=100, help_text="What uses it, e.g. Salesforce sync.")
     prefix = models.CharField(max_length=12, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Who made it and whom it acts as: the same admin membership.
     membership = models.ForeignKey(
         "tenancy.Membership", on_delete=models.CASCADE, related_name="api_keys"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -20,7 +20,7 @@ class ApiKeyListView(AdminRequiredMixin, ScopedQuerysetMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return super().get_queryset().select_related("created_by")
+        return super().get_queryset().select_related("membership__user")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
