@@ -21,6 +21,11 @@ from prm.tenancy.models import Membership
 from .models import Invitation, User
 
 
+def invitation_can_manage(membership: Membership) -> bool:
+    """Who sees invitations and sends them at all: staff and partner admins."""
+    return membership.is_active and (membership.is_staff_role or membership.is_partner_admin)
+
+
 def invitation_can_create(
     *, inviter: Membership, role: str, partner_organization=None, partner_role: str = ""
 ) -> bool:

@@ -15,12 +15,9 @@ from prm.core.views import ScopedQuerysetMixin, TenantMemberRequiredMixin
 from prm.tenancy.models import Membership
 
 from . import services
+from .filtersets import MembershipFilterSet
 from .forms import AcceptInvitationForm, ExistingAccountForm, InvitationForm
 from .models import Invitation
-
-
-def _can_invite(membership: Membership) -> bool:
-    return membership.is_staff_role or membership.is_partner_admin
 
 
 class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
@@ -33,20 +30,13 @@ class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
 
     def get_queryset(self):
         queryset = super().get_queryset().select_related("user", "partner_organization")
-        q = self.request.GET.get("q", "").strip()
-        if q:
-            queryset = queryset.filter(user__email__icontains=q) | queryset.filter(
-                user__full_name__icontains=q
-            )
-        role = self.request.GET.get("role")
-        if role:
-            queryset = queryset.filter(role=role)
-        return queryset.order_by("-is_active", "user__email")
+        filterset = MembershipFilterSet(self.request.GET, queryset=queryset, request=self.request)
+        return filterset.qs.order_by("-is_active", "user__email")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         membership = self.request.membership
-        context["can_invite"] = _can_invite(membership)
+        context["can_invite"] = services.invitation_can_manage(membership)
         if context["can_invite"]:
             context["form"] = kwargs.get("form") or InvitationForm(membership=membership)
             context["invitations"] = (
@@ -63,7 +53,7 @@ class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
 
     def post(self, request, *args, **kwargs):
         """Send an invitation (the form sits on the people page)."""
-        if not _can_invite(request.membership):
+        if not services.invitation_can_manage(request.membership):
             raise PermissionDenied("Your role cannot invite people.")
         form = InvitationForm(request.POST, membership=request.membership)
         if form.is_valid():
@@ -91,7 +81,7 @@ class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
 
 class InvitationRevokeView(TenantMemberRequiredMixin, View):
     def post(self, request, pk):
-        if not _can_invite(request.membership):
+        if not services.invitation_can_manage(request.membership):
             raise PermissionDenied("Your role cannot manage invitations.")
         invitation = get_object_or_404(Invitation.objects.visible_to(request.membership), pk=pk)
         try:

@@ -259,3 +259,14 @@ def test_people_list_queries_do_not_grow_with_rows(cm_membership, django_assert_
             )
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get("/people/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_people_page_filters_through_the_shared_filterset(cm_membership, admin_membership):
+    client = client_for(cm_membership)
+    by_role = client.get("/people/", {"role": "admin"}).content.decode()
+    assert admin_membership.user.email in by_role and cm_membership.user.email not in by_role
+    by_name = client.get("/people/", {"q": cm_membership.user.email[:8]}).content.decode()
+    assert cm_membership.user.email in by_name and admin_membership.user.email not in by_name
+    api = client.get("/api/v1/members/", {"q": cm_membership.user.email[:8]}).json()
+    assert [row["email"] for row in api["results"]] == [cm_membership.user.email]

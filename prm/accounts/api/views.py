@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
 from rest_framework import mixins, viewsets
 
 from prm.accounts import services
+from prm.accounts.filtersets import MembershipFilterSet
 from prm.accounts.models import Invitation
 from prm.api.views import TenantScopedReadOnlyViewSet, TenantScopedViewSetMixin
 from prm.tenancy.models import Membership
 
 from .serializers import InvitationSerializer, MembershipSerializer
-
-
-class MembershipFilterSet(filters.FilterSet):
-    class Meta:
-        model = Membership
-        fields = ("role", "partner_organization", "partner_role", "is_active")
 
 
 class MembershipViewSet(TenantScopedReadOnlyViewSet):
@@ -49,7 +43,7 @@ class InvitationViewSet(
     def get_queryset(self):
         queryset = super().get_queryset()
         membership = getattr(self.request._request, "membership", None)
-        if membership is None or not (membership.is_staff_role or membership.is_partner_admin):
+        if membership is None or not services.invitation_can_manage(membership):
             return queryset.none()
         return queryset
 
