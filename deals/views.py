@@ -23,6 +23,7 @@ from django.views import View
 from django.views.generic import ListView
 from django_htmx.http import HttpResponseClientRedirect
 
+from prm.core.forms import add_service_errors
 from prm.core.views import (
     AdminRequiredMixin,
     PartnerRequiredMixin,
@@ -85,14 +86,6 @@ def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc) or "You cannot do this."
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class PartnerObjectMixin:
@@ -201,7 +194,7 @@ class PortalDealCreateView(PartnerRequiredMixin, DealFormMixin, View):
                 submit="submit" in request.POST,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.render_form(form, formset)
         if deal.status == DealStatus.SUBMITTED:
             messages.success(request, f"{deal.reference} submitted for review.")
@@ -252,7 +245,7 @@ class PortalDealEditView(PartnerDealMixin, ScopedQuerysetMixin, DealFormMixin, V
             if "submit" in request.POST:
                 deal = services.deal_submit(deal=deal, user=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.render_form(form, formset, deal)
         messages.success(
             request,
@@ -820,7 +813,7 @@ class ConflictDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Conflict resolved; the decision is on the record.")
                 return redirect("deals:conflict_detail", pk=conflict.pk)
@@ -868,7 +861,7 @@ class LeadCreateView(StaffRequiredMixin, View):
                     user=request.user, motion=motion, product=product, data=data
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if lead.status == LeadStatus.OFFERED:
                     messages.success(request, f"Lead offered to {lead.assigned_organization}.")
@@ -1092,7 +1085,7 @@ class MotionCreateView(AdminRequiredMixin, View):
                     motion=form.save(commit=False), partner_types=form.cleaned_data["partner_types"]
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{motion.name} created: now add its stages.")
                 return redirect("deals:motion_detail", pk=motion.pk)
@@ -1143,7 +1136,7 @@ class MotionDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                 try:
                     services.motion_stage_add(motion=motion, **stage_form.cleaned_data)
                 except ValidationError as exc:
-                    _add_errors(stage_form, exc)
+                    add_service_errors(stage_form, exc)
                 else:
                     messages.success(request, "Stage added.")
                     return redirect("deals:motion_detail", pk=motion.pk)
@@ -1169,7 +1162,7 @@ class MotionDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                     motion=form.save(commit=False), partner_types=form.cleaned_data["partner_types"]
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Motion saved.")
                 return redirect("deals:motion_detail", pk=motion.pk)
@@ -1207,7 +1200,7 @@ class ProductFormView(AdminRequiredMixin, ScopedQuerysetMixin, View):
             try:
                 services.product_save(product=form.save(commit=False))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Product saved.")
                 return redirect("deals:product_list")

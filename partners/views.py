@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
 from prm.audit.history import history_for
+from prm.core.forms import add_service_errors
 from prm.core.views import (
     AdminRequiredMixin,
     PartnerRequiredMixin,
@@ -35,14 +36,6 @@ from .choices import ApplicationStatus, LifecycleStage
 from .filtersets import ApplicationFilterSet, LocatorFilterSet, PartnerOrganizationFilterSet
 
 APPLY_LIMIT_PER_HOUR = 5
-
-
-def _apply_validation_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # ---------------------------------------------------------------------------------------
@@ -89,7 +82,7 @@ class ApplyView(TenantPublicMixin, View):
                     **{k: v for k, v in form.cleaned_data.items() if k != "nickname"}
                 )
             except ValidationError as exc:
-                _apply_validation_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 try:
                     cache.incr(key)
@@ -612,7 +605,7 @@ class TouchpointCreateView(PartnerActionMixin, View):
                     organization=organization, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _apply_validation_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Touchpoint logged.")
                 return redirect("partners:partner_detail", pk=organization.pk)
@@ -656,7 +649,7 @@ class PlanCreateView(TouchpointCreateView):
                     organization=organization, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _apply_validation_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Plan created: add its goals.")
                 return redirect("partners:plan_detail", pk=plan.pk)
@@ -682,7 +675,7 @@ class PlanDetailView(StaffRequiredMixin, PlanDetailMixin, View):
             try:
                 services.business_plan_goal_save(goal=goal)
             except ValidationError as exc:
-                _apply_validation_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Goal added.")
                 return redirect("partners:plan_detail", pk=pk)
@@ -782,7 +775,7 @@ class ApplicationApproveView(ApplicationDetailView):
                     application=application, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _apply_validation_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 if request.htmx:
                     return self.render_row(request, self.get_application(pk))
@@ -819,7 +812,7 @@ class ApplicationRejectView(ApplicationApproveView):
                     application=application, by=request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
-                _apply_validation_error(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{application.company_name} was rejected and told why.")
                 return redirect("partners:application_list")

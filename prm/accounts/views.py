@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import ListView
 
+from prm.core.forms import add_service_errors
 from prm.core.views import ScopedQuerysetMixin, TenantMemberRequiredMixin
 from prm.tenancy.models import Membership
 
 from . import services
 from .filtersets import MembershipFilterSet
 from .forms import AcceptInvitationForm, ExistingAccountForm, InvitationForm
-from .models import Invitation
+from .models import Invitation, User
 
 
 class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
@@ -69,8 +70,7 @@ class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
                     inviter_membership=request.membership,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Invitation sent to {data['email']}.")
                 return redirect("accounts:members")
@@ -103,8 +103,6 @@ class MembershipActiveView(TenantMemberRequiredMixin, View):
         active = request.POST.get("active") == "1"
         try:
             services.membership_set_active(actor=request.membership, target=target, active=active)
-        except PermissionDenied:
-            raise
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -159,8 +157,7 @@ class InvitationAcceptView(View):
                     request, self.template_name, {"error": " ".join(exc.messages)}, status=400
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 login(
                     request,
@@ -174,6 +171,4 @@ class InvitationAcceptView(View):
 
 
 def _user_exists(email: str) -> bool:
-    from .models import User
-
     return User.objects.filter(email=email).exists()

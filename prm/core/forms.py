@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from prm.tenancy.models import Tenant
 
@@ -35,3 +36,13 @@ class TenantSettingsForm(forms.ModelForm):
         if logo and getattr(logo, "size", 0) > 512 * 1024:
             raise forms.ValidationError("The logo may be at most 512 KB.")
         return logo
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its fields where they exist,
+    above the form otherwise, so a rule enforced in a service reads like a form error."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
