@@ -582,8 +582,13 @@ def _protection_days(organization: PartnerOrganization) -> int:
     return days if days > 0 else require_current_tenant().default_deal_protection_days
 
 
-def deal_approve(*, deal: Deal, user, note: str = "") -> Deal:
-    """Approve a registration: protection starts and the deal enters its motion."""
+def deal_approve(*, deal: Deal, user, note: str = "", caused_by=None) -> Deal:
+    """Approve a registration: protection starts and the deal enters its motion.
+
+    `user` is the reviewer (None when the portal approves by itself); `caused_by` is who
+    set it off when that is someone else (a partner accepting a lead), so that person is
+    not told about their own action.
+    """
     with transaction.atomic():
         deal = _locked(deal)
         if deal.status == DealStatus.APPROVED:
@@ -625,7 +630,7 @@ def deal_approve(*, deal: Deal, user, note: str = "") -> Deal:
             body=f"Protected until {deal.protection_expires_on:%d %b %Y}.",
             url=_portal_url(deal),
             dedupe_key=f"deal:{deal.pk}:approved",
-            actor=user,
+            actor=user or caused_by,
         )
     return deal
 
@@ -1327,7 +1332,7 @@ def _pick(rule: RoutingRule, candidates) -> PartnerOrganization | None:
     if rule.method == RoutingMethod.TIER_WEIGHT:
         # Smooth weighted round robin: offers so far divided by the tier's weight.
         def load(c):
-            weight = c.tier.rank if c.tier_id else 1
+            weight = max(c.tier.rank, 1) if c.tier_id else 1
             return (stats.get(c.pk, {}).get("n", 0) / weight, -weight, c.name)
 
         return min(candidates, key=load)
@@ -1338,7 +1343,25 @@ def _pick(rule: RoutingRule, candidates) -> PartnerOrganization | None:
 
 def lead_route(*, lead: Lead, actor=None) -> LeadOffer | None:
     """Offer the lead to the next partner by the rules in priority order, or leave it
-    waiting for manual assignment when no rule finds anyone not yet asked."""
+    waiting for manual assignment when no rule finds anyone not yet asked.
+
+    A pending offer is withdrawn first (staff re-routing an offered lead), so a lead never
+    has two pending offers and a released lead is offered to nobody.
+    """
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+        if locked.status not in (LeadStatus.UNASSIGNED, LeadStatus.OFFERED):
+            raise ValidationError("This lead was already accepted or closed.")
+        offer = _lead_route_locked(lead=locked, actor=actor)
+    # The caller's object shows where the lead went, as it always did.
+    lead.refresh_from_db(fields=["status", "assigned_organization"])
+    return offer
+
+
+def _lead_route_locked(*, lead: Lead, actor=None) -> LeadOffer | None:
+    LeadOffer.objects.filter(lead=lead, status=OfferStatus.PENDING).update(
+        status=OfferStatus.WITHDRAWN, answered_at=timezone.now(), answered_by=actor
+    )
     excluded = set(LeadOffer.objects.filter(lead=lead).values_list("organization_id", flat=True))
     for rule in RoutingRule.objects.filter(is_active=True).select_related("min_tier"):
         if not _rule_matches(rule, lead):
@@ -1395,7 +1418,18 @@ def _offer(*, lead: Lead, organization, rule=None, actor=None) -> LeadOffer:
 
 
 def lead_assign(*, lead: Lead, organization, user) -> LeadOffer:
-    """Offer a lead to a partner chosen by hand (withdrawing any pending offer)."""
+    """Offer a lead to a partner chosen by hand (withdrawing any pending offer).
+
+    Only to a partner that may transact (active, not offboarded, agreement accepted): the
+    offer hands over the customer's contact details.
+    """
+    if not partner_services.partner_can_transact(organization=organization):
+        raise ValidationError(
+            {
+                "organization": f"{organization.name} cannot take leads now: it is not active "
+                "in the program or has not accepted the current agreement."
+            }
+        )
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
         if lead.status not in (LeadStatus.UNASSIGNED, LeadStatus.OFFERED):
@@ -1429,7 +1463,9 @@ def lead_accept(*, lead: Lead, membership) -> Deal:
             .get(pk=lead.pk)
         )
         if lead.status == LeadStatus.ACCEPTED and lead.deal_id:
-            return lead.deal
+            if lead.assigned_organization_id != membership.partner_organization_id:
+                raise ValidationError("This lead is no longer offered to your organization.")
+            return lead.deal  # a double click: already accepted by this organization
         offer = _pending_offer(lead, membership.partner_organization_id)
         organization = PartnerOrganization.objects.get(pk=membership.partner_organization_id)
         if not partner_services.partner_can_transact(organization=organization):
@@ -1473,7 +1509,9 @@ def lead_accept(*, lead: Lead, membership) -> Deal:
             actor=user,
             reason="Accepted lead from the vendor.",
         )
-        deal = deal_approve(deal=deal, user=None, note="Lead accepted: approved on creation.")
+        deal = deal_approve(
+            deal=deal, user=None, note="Lead accepted: approved on creation.", caused_by=user
+        )
         lead.accept()
         lead.deal = deal
         lead.save(update_fields=["status", "deal"])

@@ -175,4 +175,6 @@ class LeadDeclineSerializer(serializers.Serializer):
 
 
 class LeadAssignSerializer(serializers.Serializer):
-    organization = serializers.PrimaryKeyRelatedField(queryset=PartnerOrganization.objects)
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=PartnerOrganization.objects.filter(is_active=True)
+    )

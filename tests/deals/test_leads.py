@@ -182,3 +182,55 @@ def test_manual_assignment_withdraws_pending_offer(motion, cm_membership):
         "withdrawn",
         "pending",
     ]
+
+
+def test_a_tier_of_rank_zero_does_not_break_weighted_routing(motion, cm_membership):
+    entry = Tier.objects.create(name="Entry", rank=0)
+    org, _ = _partner("Entry Partner", tier=entry)
+    RoutingRuleFactory(name="Weighted", method=RoutingMethod.TIER_WEIGHT)
+    assert _lead(motion, cm_membership).assigned_organization == org
+
+
+def test_rerouting_an_offered_lead_withdraws_the_pending_offer(motion, cm_membership):
+    first, _ = _partner("Alpha Partner")
+    second, _ = _partner("Beta Partner")
+    RoutingRuleFactory(name="Everyone")
+    lead = _lead(motion, cm_membership)
+    assert lead.assigned_organization == first
+    offer = services.lead_route(lead=lead, actor=cm_membership.user)
+    assert offer.organization == second
+    assert lead.offers.filter(status=OfferStatus.PENDING).count() == 1
+    assert lead.offers.get(organization=first).status == OfferStatus.WITHDRAWN
+
+
+def test_an_accepted_lead_cannot_be_rerouted(motion, cm_membership):
+    org, member = _partner("Taker")
+    RoutingRuleFactory(name="Everyone")
+    lead = _lead(motion, cm_membership)
+    services.lead_accept(lead=lead, membership=member)
+    with pytest.raises(ValidationError):
+        services.lead_route(lead=lead, actor=cm_membership.user)
+
+
+def test_the_partner_who_accepts_a_lead_is_not_told_about_it_but_colleagues_are(
+    motion, cm_membership
+):
+    org, member = _partner("Taker")
+    colleague = MembershipFactory(
+        role="partner", partner_organization=org, partner_role="partner_member"
+    )
+    RoutingRuleFactory(name="Everyone")
+    lead = _lead(motion, cm_membership)
+    services.lead_accept(lead=lead, membership=member)
+    approved = Notification.objects.filter(kind="deal.approved")
+    assert set(approved.values_list("recipient", flat=True)) == {colleague.user_id}
+
+
+def test_a_lead_is_never_assigned_to_an_offboarded_partner(motion, cm_membership):
+    from partners.choices import LifecycleStage
+
+    gone, _ = _partner("Gone Partner", lifecycle_stage=LifecycleStage.OFFBOARDED)
+    lead = _lead(motion, cm_membership)
+    with pytest.raises(ValidationError, match="cannot take leads"):
+        services.lead_assign(lead=lead, organization=gone, user=cm_membership.user)
+    assert not lead.offers.exists()
