@@ -337,6 +337,9 @@ class LifecycleTransition(TenantOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reason = models.TextField(blank=True)
+    # Offboarding switches off the memberships that were active; reinstating switches on
+    # exactly those, not people the partner admin had removed on purpose.
+    deactivated_memberships = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     partner_scope = "organization"

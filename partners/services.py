@@ -296,6 +296,8 @@ def partner_transition(
         method()
         organization.stage_changed_at = timezone.now()
         organization.save(update_fields=["lifecycle_stage", "stage_changed_at"])
+        # Told before offboarding takes their access away, or after reinstating gives it back.
+        admins = partner_admin_users(organization=organization)
         record = LifecycleTransition.objects.create(
             organization=organization,
             from_stage=source,
@@ -304,16 +306,31 @@ def partner_transition(
             reason=reason,
         )
         if target == LifecycleStage.OFFBOARDED:
-            Membership.objects.filter(partner_organization=organization).update(is_active=False)
+            active = Membership.objects.filter(partner_organization=organization, is_active=True)
+            record.deactivated_memberships = [str(pk) for pk in active.values_list("pk", flat=True)]
+            record.save(update_fields=["deactivated_memberships"])
+            active.update(is_active=False)
         elif source == LifecycleStage.OFFBOARDED:
-            Membership.objects.filter(partner_organization=organization).update(is_active=True)
+            offboarding = (
+                LifecycleTransition.objects.filter(
+                    organization=organization, to_stage=LifecycleStage.OFFBOARDED
+                )
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            if offboarding is not None:
+                Membership.objects.filter(
+                    partner_organization=organization,
+                    pk__in=offboarding.deactivated_memberships,
+                ).update(is_active=True)
+            admins = partner_admin_users(organization=organization)
         if target == LifecycleStage.ONBOARDING:
             onboarding_items_ensure(organization=organization)
         if target in (LifecycleStage.ACTIVE, LifecycleStage.OFFBOARDED) or source == (
             LifecycleStage.OFFBOARDED
         ):
             notify(
-                recipients=partner_admin_users(organization=organization),
+                recipients=admins,
                 kind="partner.stage_changed",
                 title=f"{organization.name} is now {LifecycleStage(target).label.lower()}",
                 body=reason,

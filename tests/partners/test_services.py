@@ -421,3 +421,24 @@ def test_another_staff_member_is_needed_as_cm(cm_membership):
         services.application_approve(
             application=application, by=cm_membership.user, channel_manager=outsider.user
         )
+
+
+def test_offboarding_tells_the_partner_admin_and_reinstating_restores_only_who_had_access(
+    partner_admin_membership, partner_member_membership, cm_membership
+):
+    from prm.notifications.models import Notification
+
+    org = partner_admin_membership.partner_organization
+    Membership.objects.filter(pk=partner_member_membership.pk).update(is_active=False)
+    services.partner_transition(
+        organization=org, target=LifecycleStage.OFFBOARDED, by=cm_membership.user, reason="Left"
+    )
+    assert Notification.objects.filter(
+        recipient=partner_admin_membership.user, kind="partner.stage_changed"
+    ).exists()
+    services.partner_transition(
+        organization=_refresh(org), target=LifecycleStage.ACTIVE, by=cm_membership.user
+    )
+    assert Membership.objects.get(pk=partner_admin_membership.pk).is_active
+    # Removed by its partner admin before the offboarding: stays removed.
+    assert not Membership.objects.get(pk=partner_member_membership.pk).is_active
