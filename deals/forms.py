@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from partners.models import PartnerOrganization, PartnerType, Tier
-from prm.tenancy.choices import Role
-from prm.tenancy.models import Membership
+from prm.tenancy.selectors import staff_users
 
 from . import services
 from .choices import (
@@ -191,12 +190,7 @@ class SalesRepForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from prm.accounts.models import User
-
-        staff_ids = Membership.objects.filter(
-            role__in=(Role.ADMIN, Role.CHANNEL_MANAGER), is_active=True
-        ).values("user_id")
-        self.fields["rep"].queryset = User.objects.filter(pk__in=staff_ids).order_by("email")
+        self.fields["rep"].queryset = staff_users()
         self.fields["rep"].label_from_instance = lambda u: u.display_name
 
 

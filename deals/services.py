@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from partners import selectors as partner_selectors
 from partners import services as partner_services
 from partners.choices import TRANSACTING_STAGES
 from partners.models import PartnerOrganization
@@ -27,6 +28,7 @@ from prm.notifications.services import notify
 from prm.tenancy.choices import Role
 from prm.tenancy.context import require_current_tenant
 from prm.tenancy.models import Membership
+from prm.tenancy.selectors import staff_users
 
 from .choices import (
     OPEN_STATUSES,
@@ -127,19 +129,12 @@ def _partner_users(organization_id) -> list:
 
 
 def _admins() -> list:
-    return [
-        m.user
-        for m in Membership.objects.filter(role=Role.ADMIN, is_active=True).select_related("user")
-    ]
+    return list(staff_users(roles=[Role.ADMIN]))
 
 
 def _deal_staff(deal: Deal) -> list:
     """The partner's channel manager (else the admins) and the deal's sales rep."""
-    people = []
-    if deal.organization.channel_manager_id:
-        people.append(deal.organization.channel_manager)
-    else:
-        people.extend(_admins())
+    people = partner_selectors.partner_vendor_contacts(organization=deal.organization)
     if deal.vendor_sales_rep_id:
         people.append(deal.vendor_sales_rep)
     return people
@@ -849,12 +844,7 @@ def deal_close(
 
 
 def deal_sales_rep_assign(*, deal: Deal, user, rep) -> Deal:
-    if (
-        rep is not None
-        and not Membership.objects.filter(
-            user=rep, role__in=(Role.ADMIN, Role.CHANNEL_MANAGER), is_active=True
-        ).exists()
-    ):
+    if rep is not None and not staff_users().filter(pk=rep.pk).exists():
         raise ValidationError({"rep": "The sales rep must be a member of the vendor's staff."})
     with transaction.atomic():
         deal = _locked(deal)
@@ -1373,14 +1363,8 @@ def _lead_route_locked(*, lead: Lead, actor=None) -> LeadOffer | None:
         lead.release()
     lead.assigned_organization = None
     lead.save(update_fields=["status", "assigned_organization"])
-    staff = [
-        m.user
-        for m in Membership.objects.filter(
-            role__in=(Role.ADMIN, Role.CHANNEL_MANAGER), is_active=True
-        ).select_related("user")
-    ]
     notify(
-        recipients=staff,
+        recipients=staff_users(),
         kind="lead.unassigned",
         title=f"Lead {lead.customer_name} waits for manual assignment",
         body="No routing rule found a partner that has not been asked yet.",

@@ -19,7 +19,7 @@ def _tiers(request):
 
 
 def _staff(request):
-    from .forms import staff_users
+    from prm.tenancy.selectors import staff_users
 
     return staff_users()
 

@@ -8,7 +8,7 @@ from django.db import models as db_models
 from django.utils.text import capfirst
 
 from prm.accounts.models import User
-from prm.tenancy.choices import STAFF_ROLES
+from prm.tenancy.selectors import staff_users
 
 from . import models, services
 from .choices import LifecycleStage, OnboardingEvent
@@ -26,15 +26,6 @@ def _scoped_formfield(db_field, **kwargs):
             help_text=db_field.help_text,
         )
     return db_field.formfield(**kwargs)
-
-
-def staff_users():
-    """Users with an active admin or channel-manager membership in the current tenant."""
-    from prm.tenancy.models import Membership
-
-    return User.objects.filter(
-        pk__in=Membership.objects.filter(role__in=STAFF_ROLES, is_active=True).values("user_id")
-    ).order_by("full_name", "email")
 
 
 class ScopedFieldsMixin:

@@ -238,3 +238,16 @@ def agreements_with_current(queryset):
         .values("version")[:1]
     )
     return queryset.annotate(current_version=Subquery(latest))
+
+
+def partner_vendor_contacts(*, organization: PartnerOrganization) -> list:
+    """Who at the vendor hears about this partner: its channel manager, else the admins.
+
+    A partner without a channel manager must not make its notices vanish.
+    """
+    from prm.tenancy.choices import Role
+    from prm.tenancy.selectors import staff_users
+
+    if organization.channel_manager_id:
+        return [organization.channel_manager]
+    return list(staff_users(roles=[Role.ADMIN]))

@@ -20,6 +20,7 @@ from django_fsm import can_proceed
 from prm.notifications.services import notify
 from prm.tenancy.choices import PartnerRole, Role
 from prm.tenancy.models import Membership
+from prm.tenancy.selectors import staff_users
 
 from .choices import (
     TRANSACTING_STAGES,
@@ -49,6 +50,7 @@ from .models import (
     TierChange,
     Touchpoint,
 )
+from .selectors import partner_vendor_contacts
 
 # ---------------------------------------------------------------------------------------
 # Contract functions (used by deals, enablement, incentives)
@@ -472,12 +474,7 @@ def application_submit(
         raise ValidationError(
             {"website": f"An application for {domain} is already being reviewed."}
         ) from None
-    staff = [
-        m.user
-        for m in Membership.objects.filter(
-            role__in=(Role.ADMIN, Role.CHANNEL_MANAGER), is_active=True
-        ).select_related("user")
-    ]
+    staff = list(staff_users())
     notify(
         recipients=staff,
         kind="partner.application_received",
@@ -508,12 +505,7 @@ def application_approve(
         raise ValidationError(
             {"company_name": f"A partner named {application.company_name} already exists."}
         )
-    if (
-        channel_manager is not None
-        and not Membership.objects.filter(
-            user=channel_manager, role__in=(Role.ADMIN, Role.CHANNEL_MANAGER), is_active=True
-        ).exists()
-    ):
+    if channel_manager is not None and not staff_users().filter(pk=channel_manager.pk).exists():
         raise ValidationError({"channel_manager": "Choose a channel manager of this program."})
     if tier is None:
         tier = Tier.objects.order_by("rank").first()
@@ -849,7 +841,7 @@ def business_plan_comment(
             plan=plan, author=membership.user, body=body.strip()
         )
         if membership.is_partner:
-            recipients = [plan.organization.channel_manager]
+            recipients = partner_vendor_contacts(organization=plan.organization)
             url = reverse("partners:plan_detail", args=[plan.pk])
         else:
             recipients = partner_admin_users(organization=plan.organization)
@@ -913,7 +905,7 @@ def partners_mark_inactivity(*, now=None) -> dict[str, int]:
 
 def _tell_cm(organization: PartnerOrganization, record: LifecycleTransition, what: str) -> None:
     notify(
-        recipients=[organization.channel_manager],
+        recipients=partner_vendor_contacts(organization=organization),
         kind="partner.at_risk" if what == "at risk" else "partner.inactive",
         title=f"{organization.name} is now {what}",
         body=record.reason,
@@ -942,17 +934,26 @@ def partners_remind_stalled_onboarding(*, now=None) -> int:
             continue
         # One reminder per stall period: the key names the period since onboarding began.
         period = int((now - organization.stage_changed_at).days // cfg.onboarding_stall_days)
+        title = (
+            f"Onboarding of {organization.name} has not moved for {cfg.onboarding_stall_days} days"
+        )
+        dedupe_key = f"partner:{organization.pk}:onboarding-stalled:{period}"
+        # Each side gets the page it can open: the checklist, or the partner's console page.
         sent += notify(
-            recipients=[
-                *partner_admin_users(organization=organization),
-                organization.channel_manager,
-            ],
+            recipients=partner_admin_users(organization=organization),
             kind="partner.onboarding_stalled",
-            title=f"Onboarding of {organization.name} has not moved "
-            f"for {cfg.onboarding_stall_days} days",
+            title=title,
             body="Open the onboarding checklist to see what is left.",
             url=reverse("partners:portal_onboarding"),
-            dedupe_key=f"partner:{organization.pk}:onboarding-stalled:{period}",
+            dedupe_key=dedupe_key,
+        )
+        sent += notify(
+            recipients=partner_vendor_contacts(organization=organization),
+            kind="partner.onboarding_stalled",
+            title=title,
+            body="The partner's page shows its onboarding progress.",
+            url=reverse("partners:partner_detail", args=[organization.pk]),
+            dedupe_key=dedupe_key,
         )
     return sent
 
@@ -990,7 +991,7 @@ def partners_remind_cadence_due(*, now=None) -> int:
     sent = 0
     for organization, cadence, due_on in cadence_due(today=timezone.localdate(now)):
         sent += notify(
-            recipients=[organization.channel_manager],
+            recipients=partner_vendor_contacts(organization=organization),
             kind="partner.cadence_due",
             title=f"{cadence.get_kind_display()} with {organization.name} is due",
             body=f"{organization.tier} partners get a {cadence.get_kind_display().lower()} "

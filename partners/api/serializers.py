@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from partners import models, services
 from partners.choices import LifecycleStage
+from prm.tenancy.selectors import staff_users
 
 
 class PartnerTypeSerializer(serializers.ModelSerializer):
@@ -134,12 +135,7 @@ class PartnerOrganizationSerializer(serializers.ModelSerializer):
         return services.partner_can_transact(organization=obj)
 
     def validate_channel_manager(self, value):
-        if (
-            value is not None
-            and not services.Membership.objects.filter(
-                user=value, role__in=("admin", "channel_manager"), is_active=True
-            ).exists()
-        ):
+        if value is not None and not staff_users().filter(pk=value.pk).exists():
             raise serializers.ValidationError("Choose a channel manager of this program.")
         return value
 
@@ -220,7 +216,6 @@ class ApproveSerializer(serializers.Serializer):
     def validate_channel_manager(self, value):
         if value is None:
             return None
-        from partners.forms import staff_users
 
         user = staff_users().filter(pk=value).first()
         if user is None:

@@ -115,3 +115,20 @@ def test_cadence_due_reminded_once_and_reset_by_touchpoint(cm_membership):
         organization=org, kind="business_review", occurred_on=timezone.localdate(), subject="QBR"
     )
     assert tasks.remind_cadence_due(tenant_id=tenant_id) == 0
+
+
+def test_stalled_onboarding_sends_each_side_a_page_it_can_open(
+    partner_admin_membership, cm_membership, admin_membership
+):
+    org = partner_admin_membership.partner_organization
+    PartnerOrganization.objects.filter(pk=org.pk).update(
+        lifecycle_stage=LifecycleStage.ONBOARDING,
+        stage_changed_at=timezone.now() - timedelta(days=30),
+    )
+    tasks.remind_stalled_onboarding(tenant_id=org.tenant_id)
+    # No channel manager: the admins hear of it, with the partner's console page.
+    to_admin = Notification.objects.get(recipient=admin_membership.user)
+    assert to_admin.url == f"/manage/partners/{org.pk}/"
+    to_partner = Notification.objects.get(recipient=partner_admin_membership.user)
+    assert to_partner.url == "/portal/onboarding/"
+    assert not Notification.objects.filter(recipient=cm_membership.user).exists()
