@@ -8,6 +8,7 @@ Vendor console (/manage/...): partners, applications, engagement, program set-up
 from __future__ import annotations
 
 import csv
+import uuid
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -929,9 +930,13 @@ class AgreementCreateView(ProgramFormMixin, CreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        source = self.request.GET.get("from")
+        source = self.request.GET.get("from", "")
+        try:
+            source = uuid.UUID(source) if source else None
+        except ValueError:
+            source = None  # a mangled link opens an empty form, not an error page
         if source:
-            previous = models.Agreement.objects.filter(pk=source).first()
+            previous = self.get_queryset().filter(pk=source).first()
             if previous:
                 initial.update(
                     partner_type=previous.partner_type_id,

@@ -315,4 +315,15 @@ class BusinessPlanSerializer(serializers.ModelSerializer):
         ends = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
         if starts and ends and ends <= starts:
             raise serializers.ValidationError({"ends_on": "The plan must end after it starts."})
+        # The unique (organization, period) constraint, checked here so an update onto an
+        # existing period is a 400 and not a database error.
+        organization = attrs.get("organization", getattr(self.instance, "organization", None))
+        period = attrs.get("period", getattr(self.instance, "period", None))
+        taken = models.BusinessPlan.objects.filter(organization=organization, period=period)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if organization is not None and period and taken.exists():
+            raise serializers.ValidationError(
+                {"period": f"{organization.name} already has a plan for {period}."}
+            )
         return attrs

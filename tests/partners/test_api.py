@@ -195,3 +195,28 @@ def test_api_list_queries_bounded(admin_membership, django_assert_max_num_querie
         response = client.get(reverse(url_name))
     assert response.status_code == 200
     assert response.json()["count"] >= rows
+
+
+@pytest.mark.django_db
+def test_moving_a_plan_onto_a_taken_period_is_a_400(cm_membership, partner_org):
+    from datetime import date
+
+    from partners import services
+
+    plans = [
+        services.business_plan_create(
+            organization=partner_org,
+            by=cm_membership.user,
+            period=period,
+            starts_on=date(2027, 1, 1),
+            ends_on=date(2027, 12, 31),
+        )
+        for period in ("2027", "2027-H2")
+    ]
+    response = client_for(cm_membership).patch(
+        f"/api/v1/business-plans/{plans[1].pk}/",
+        {"period": "2027"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "period" in response.json()["errors"]

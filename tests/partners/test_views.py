@@ -631,3 +631,11 @@ def test_cadence_for_a_tier_and_kind_is_unique(admin_membership):
     again = client.post(reverse("partners:cadence_create"), data)
     assert "already has a cadence" in again.text
     assert gold.cadences.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_mangled_copy_link_opens_an_empty_agreement_form(admin_membership):
+    response = client_for(admin_membership).get(
+        reverse("partners:agreement_create") + "?from=not-a-uuid"
+    )
+    assert response.status_code == 200
