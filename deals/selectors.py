@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from prm.tenancy.context import require_current_tenant
 
-from .choices import PENDING_STATUSES, ConflictStatus, DealStatus
+from .choices import ConflictStatus, DealStatus
 from .models import Deal, DealConflict, DealLine, DealSettings, MotionStage
 
 
@@ -160,22 +160,12 @@ def deal_status_counts(*, queryset: QuerySet[Deal]) -> dict[str, int]:
     return dict(queryset.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
 
 
-def conflict_open_count_for(deal: Deal) -> int:
-    return DealConflict.objects.filter(
-        Q(deal=deal) | Q(other_deal=deal), status=ConflictStatus.OPEN
-    ).count()
-
-
 def motion_first_stage(*, motion) -> MotionStage | None:
     return (
         MotionStage.objects.filter(motion=motion, is_won=False, is_lost=False)
         .order_by("position")
         .first()
     )
-
-
-def pending_statuses() -> tuple[str, ...]:
-    return tuple(PENDING_STATUSES)
 
 
 AUDITED_FIELDS = (

@@ -168,11 +168,6 @@ def _locked(deal: Deal) -> Deal:
     )
 
 
-def _require_staff(membership) -> None:
-    if membership is None or not membership.is_staff_role:
-        raise PermissionDenied("Only the vendor's staff can do this.")
-
-
 VERBS = {
     "submit": "submitted",
     "approve": "approved",

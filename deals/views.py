@@ -326,7 +326,6 @@ class DealDetailMixin(ScopedQuerysetMixin):
             "extension_form": ExtensionRequestForm()
             if deal.status == DealStatus.APPROVED and not staff
             else None,
-            "history_url": None,
             "today": timezone.localdate(),
         }
         if staff:

@@ -181,12 +181,6 @@ class TierBenefit(TenantOwned):
 
         return benefit_display(kind=self.benefit.kind, raw=self.value)
 
-    @property
-    def typed_value(self):
-        from .services import benefit_parse_value
-
-        return benefit_parse_value(kind=self.benefit.kind, raw=self.value)
-
 
 class EngagementCadence(TenantOwned):
     """How often a channel manager meets the partners of a tier (e.g. QBR every 90 days)."""
@@ -568,10 +562,6 @@ class OnboardingTask(TenantOwned):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_manual(self) -> bool:
-        return not self.completion_event
 
 
 class OnboardingItem(TenantOwned):

@@ -40,7 +40,6 @@ from .models import (
     LifecycleTransition,
     OnboardingItem,
     OnboardingPlan,
-    OnboardingTask,
     PartnerApplication,
     PartnerOrganization,
     PartnerType,
@@ -771,18 +770,6 @@ def _onboarding_maybe_finish(*, organization: PartnerOrganization) -> bool:
         reason="Onboarding complete: every required task is done.",
     )
     return True
-
-
-def onboarding_task_save(*, task: OnboardingTask) -> OnboardingTask:
-    if (
-        task.position is None
-        or OnboardingTask.objects.filter(plan=task.plan, position=task.position)
-        .exclude(pk=task.pk)
-        .exists()
-    ):
-        raise ValidationError({"position": "Another task of this plan has that position."})
-    task.save()
-    return task
 
 
 # ---------------------------------------------------------------------------------------

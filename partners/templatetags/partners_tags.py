@@ -38,5 +38,4 @@ def partner_console_panel(context):
             status=ApplicationStatus.PENDING
         ).count(),
         "my_at_risk": mine.filter(lifecycle_stage=LifecycleStage.AT_RISK).order_by("name")[:10],
-        "my_count": mine.count(),
     }
