@@ -44,9 +44,10 @@ from django.db import connection as django_connection  # noqa: E402
 from django.db import models  # noqa: E402
 
 from deals import models as dm  # noqa: E402
-from deals.services import normalize_company_name, normalize_domain  # noqa: E402
+from deals.services import normalize_company_name  # noqa: E402
 from partners import models as pm  # noqa: E402
 from prm.accounts.models import User  # noqa: E402
+from prm.core.text import web_domain  # noqa: E402
 from prm.tenancy.models import Membership, Tenant  # noqa: E402
 
 PASSWORD = "bench-password-2026"  # noqa: S105 - benchmark login on a throwaway database
@@ -260,7 +261,7 @@ def customers():
         legal = LEGAL[(i * 5) % len(LEGAL)]
         name = " ".join(part for part in (brand, noun, industry, legal) if part)
         domain = f"{brand}{noun}{i % 97 if i % 4 == 0 else ''}.{TLDS[i % len(TLDS)]}".lower()
-        yield i, name, normalize_company_name(name), normalize_domain(domain)
+        yield i, name, normalize_company_name(name), web_domain(domain)
 
 
 PARTNER_WORDS = [

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from partners.models import PartnerOrganization, PartnerType, Tier
+from prm.core.text import web_domain
 from prm.tenancy.selectors import staff_users
 
 from . import services
@@ -57,7 +58,7 @@ class DealForm(forms.Form):
         return self.cleaned_data["country"].upper()
 
     def clean_customer_domain(self):
-        domain = services.normalize_domain(self.cleaned_data["customer_domain"])
+        domain = web_domain(self.cleaned_data["customer_domain"])
         if not services.DOMAIN_RE.match(domain or ""):
             raise ValidationError("Enter the customer's website or domain, e.g. example.com.")
         return domain

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -24,6 +23,7 @@ from partners import selectors as partner_selectors
 from partners import services as partner_services
 from partners.choices import TRANSACTING_STAGES
 from partners.models import PartnerOrganization
+from prm.core.text import web_domain
 from prm.notifications.services import notify
 from prm.tenancy.choices import Role
 from prm.tenancy.context import require_current_tenant
@@ -81,22 +81,6 @@ LEGAL_SUFFIXES = {
 # ---------------------------------------------------------------------------------------
 # Normalisation
 # ---------------------------------------------------------------------------------------
-
-
-def normalize_domain(value: str) -> str:
-    """'https://www.Example.com/contact' → 'example.com' (empty stays empty)."""
-    value = (value or "").strip().lower()
-    if not value:
-        return ""
-    if "@" in value and "/" not in value:
-        value = value.rsplit("@", 1)[1]
-    if "://" not in value:
-        value = "//" + value
-    host = urlsplit(value).hostname or ""
-    host = host.strip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    return host
 
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -340,7 +324,7 @@ def _validate_registration(
     errors: dict[str, list[str]] = {}
     if not (data.get("customer_name") or "").strip():
         errors.setdefault("customer_name", []).append("Enter the customer's company name.")
-    domain = normalize_domain(data.get("customer_domain", ""))
+    domain = web_domain(data.get("customer_domain", ""))
     if not domain or not DOMAIN_RE.match(domain):
         errors.setdefault("customer_domain", []).append(
             "Enter the customer's website or domain, e.g. example.com."
@@ -384,7 +368,7 @@ def _apply(deal: Deal, data: dict) -> None:
             setattr(deal, name, data[name] if data[name] is not None else "")
     deal.customer_name = deal.customer_name.strip()
     deal.customer_name_normalized = normalize_company_name(deal.customer_name)
-    deal.customer_domain = normalize_domain(deal.customer_domain)
+    deal.customer_domain = web_domain(deal.customer_domain)
     deal.country = (deal.country or "").strip().upper()
 
 
@@ -1268,7 +1252,7 @@ def lead_create(*, user, motion: Motion, product: Product | None, data: dict, ro
             if name in data and data[name] is not None:
                 setattr(lead, name, data[name])
         lead.customer_name = lead.customer_name.strip()
-        lead.customer_domain = normalize_domain(lead.customer_domain)
+        lead.customer_domain = web_domain(lead.customer_domain)
         lead.country = country
         lead.save()
         if route:

@@ -24,6 +24,7 @@ from django.views.generic import ListView
 from django_htmx.http import HttpResponseClientRedirect
 
 from prm.core.forms import add_service_errors
+from prm.core.text import csv_cell
 from prm.core.views import (
     AdminRequiredMixin,
     PartnerRequiredMixin,
@@ -611,14 +612,6 @@ class ConsoleDealListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListM
         )
 
 
-def _csv_safe(value) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ is escaped."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 class _Echo:
     def write(self, value):
         return value
@@ -656,7 +649,7 @@ class ConsoleDealExportView(StaffRequiredMixin, ScopedQuerysetMixin, View):
             for deal in queryset.order_by("number").iterator(chunk_size=2000):
                 yield writer.writerow(
                     [
-                        _csv_safe(v)
+                        csv_cell(v)
                         for v in (
                             deal.reference,
                             deal.organization.name,

@@ -8,6 +8,7 @@ from django.db import models as db_models
 from django.utils.text import capfirst
 
 from prm.accounts.models import User
+from prm.core.text import web_domain
 from prm.tenancy.selectors import staff_users
 
 from . import models, services
@@ -301,7 +302,7 @@ class ApplicationForm(forms.Form):
 
     def clean_website(self):
         website = self.cleaned_data["website"]
-        reason = services.application_duplicate_reason(domain=services.domain_normalise(website))
+        reason = services.application_duplicate_reason(domain=web_domain(website))
         if reason:
             raise ValidationError(reason)
         return website

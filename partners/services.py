@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from prm.core.text import web_domain
 from prm.notifications.services import notify
 from prm.tenancy.choices import PartnerRole, Role
 from prm.tenancy.models import Membership
@@ -399,7 +399,7 @@ def partner_profile_update(
             if field in allowed:
                 setattr(organization, field, value)
         if "website" in data:
-            organization.domain = domain_normalise(organization.website)
+            organization.domain = web_domain(organization.website)
         organization.save()
         if organization.profile_is_complete:
             onboarding_event_record(
@@ -411,19 +411,6 @@ def partner_profile_update(
 # ---------------------------------------------------------------------------------------
 # Applications
 # ---------------------------------------------------------------------------------------
-
-
-def domain_normalise(website: str) -> str:
-    """ "https://WWW.Example.com/about" → "example.com" (for matching duplicates)."""
-    value = (website or "").strip().lower()
-    if not value:
-        return ""
-    if "://" not in value:
-        value = f"https://{value}"
-    host = urlsplit(value).hostname or ""
-    if host.startswith("www."):
-        host = host[4:]
-    return host.rstrip(".")
 
 
 def application_duplicate_reason(*, domain: str) -> str | None:
@@ -451,7 +438,7 @@ def application_submit(
     message: str = "",
 ) -> PartnerApplication:
     """Record an application from the public form; duplicates (by domain) are refused."""
-    domain = domain_normalise(website)
+    domain = web_domain(website)
     duplicate = application_duplicate_reason(domain=domain)
     if duplicate:
         raise ValidationError({"website": duplicate})

@@ -23,6 +23,7 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 
 from prm.audit.history import history_for
 from prm.core.forms import add_service_errors
+from prm.core.text import csv_cell
 from prm.core.views import (
     AdminRequiredMixin,
     PartnerRequiredMixin,
@@ -407,13 +408,13 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
         for org in self.get_queryset().iterator(chunk_size=500):
             writer.writerow(
                 [
-                    _csv_safe(org.name),
-                    _csv_safe(org.domain),
+                    csv_cell(org.name),
+                    csv_cell(org.domain),
                     org.country,
-                    _csv_safe(str(org.partner_type or "")),
-                    _csv_safe(str(org.tier or "")),
+                    csv_cell(str(org.partner_type or "")),
+                    csv_cell(str(org.tier or "")),
                     org.get_lifecycle_stage_display(),
-                    _csv_safe(org.channel_manager.display_name if org.channel_manager else ""),
+                    csv_cell(org.channel_manager.display_name if org.channel_manager else ""),
                     org.last_activity_at.isoformat() if org.last_activity_at else "",
                 ]
             )
@@ -423,13 +424,6 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
         return super().get_context_data(
             filter=self.filterset, stage_counts=selectors.stage_tiles(), **kwargs
         )
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: neutralise them."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 class PartnerDetailView(StaffRequiredMixin, ScopedQuerysetMixin, DetailView):

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from partners import models, services
 from partners.choices import LifecycleStage
+from prm.core.text import web_domain
 from prm.tenancy.selectors import staff_users
 
 
@@ -149,7 +150,7 @@ class PartnerOrganizationSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if "website" in attrs:
-            attrs["domain"] = services.domain_normalise(attrs["website"])
+            attrs["domain"] = web_domain(attrs["website"])
         if "country" in attrs:
             attrs["country"] = attrs["country"].upper()
         return attrs

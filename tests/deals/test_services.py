@@ -19,6 +19,7 @@ from deals.choices import (
 )
 from deals.models import Deal, DealConflict, DealPartner, DealTransition, MotionStage
 from deals.selectors import deal_conflicts_find
+from prm.core.text import web_domain
 from prm.notifications.models import Notification
 from prm.tenancy.context import tenant_context
 from tests.deals.factories import ProductFactory, make_deal, motion_with_stages
@@ -504,8 +505,8 @@ def test_conflict_blocks_approval_until_resolved_and_loser_sees_no_name(
 
 
 def test_normalisation():
-    assert services.normalize_domain("HTTPS://www.Example.com/contact?x=1") == "example.com"
-    assert services.normalize_domain("sales@example.co.uk") == "example.co.uk"
+    assert web_domain("HTTPS://www.Example.com/contact?x=1") == "example.com"
+    assert web_domain("sales@example.co.uk") == "example.co.uk"
     assert services.normalize_company_name("ACME, Inc.") == "acme"
     assert services.normalize_company_name("Globex Corporation GmbH") == "globex"
 
