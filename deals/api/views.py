@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from deals import services
@@ -24,7 +23,7 @@ from deals.models import (
     MotionStage,
     Product,
 )
-from prm.api.permissions import IsTenantMember
+from prm.api.permissions import IsTenantMember, RolesPerAction
 from prm.api.views import (
     STAFF_ROLES,
     TenantScopedModelViewSet,
@@ -37,33 +36,6 @@ from . import serializers
 
 PARTNER = frozenset({Role.PARTNER})
 ADMIN = frozenset({Role.ADMIN})
-
-
-class RolesPerAction(BasePermission):
-    """Reads for every role the view allows; each write action names its roles.
-
-    On a detail route the role is checked only after the object was found through the
-    scoped queryset: another tenant's or partner's id is a 404 whatever the role, so a
-    refusal never tells that the id exists.
-    """
-
-    message = "Your role cannot do this."
-
-    def has_permission(self, request, view) -> bool:
-        if view.kwargs.get(view.lookup_url_kwarg or view.lookup_field):
-            return True
-        return self._allowed(request, view)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        return self._allowed(request, view)
-
-    def _allowed(self, request, view) -> bool:
-        roles_by_action = getattr(view, "action_roles", {})
-        if request.method in SAFE_METHODS and view.action not in roles_by_action:
-            return True
-        membership = request._request.membership
-        roles = roles_by_action.get(view.action, getattr(view, "write_roles", ()))
-        return membership is not None and membership.role in roles
 
 
 class CatalogueViewSet(TenantScopedModelViewSet):

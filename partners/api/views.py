@@ -9,28 +9,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from partners import filtersets, models, selectors, services
-from prm.api.permissions import IsTenantMember
+from prm.api.permissions import IsTenantMember, RolesPerAction
 from prm.api.views import STAFF_ROLES, TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
 from prm.tenancy.choices import Role
 
 from . import serializers
-
-
-class WritesBy(BasePermission):
-    """Reads for every allowed role; writes only for `view.write_roles`."""
-
-    message = "Your role cannot change this."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        membership = request._request.membership
-        roles = getattr(view, "action_roles", {}).get(view.action, view.write_roles)
-        return membership is not None and membership.role in roles
 
 
 class ProgramViewSet(TenantScopedModelViewSet):
@@ -38,7 +24,7 @@ class ProgramViewSet(TenantScopedModelViewSet):
     tier and benefits through their organization and the portal."""
 
     allowed_roles = STAFF_ROLES
-    permission_classes = [IsTenantMember, WritesBy]
+    permission_classes = [IsTenantMember, RolesPerAction]
     write_roles = frozenset({Role.ADMIN})
 
 
@@ -77,7 +63,7 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
     model = models.PartnerOrganization
     serializer_class = serializers.PartnerOrganizationSerializer
     filterset_class = filtersets.PartnerOrganizationFilterSet
-    permission_classes = [IsTenantMember, WritesBy]
+    permission_classes = [IsTenantMember, RolesPerAction]
     write_roles = STAFF_ROLES
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     ordering_fields = ("name", "created_at", "last_activity_at")
@@ -171,7 +157,7 @@ class AgreementViewSet(TenantScopedModelViewSet):
     model = models.Agreement
     serializer_class = serializers.AgreementSerializer
     filterset_class = filtersets.AgreementFilterSet
-    permission_classes = [IsTenantMember, WritesBy]
+    permission_classes = [IsTenantMember, RolesPerAction]
     write_roles = frozenset({Role.ADMIN})
     # Accepting is checked after the lookup, so a foreign id answers 404 before any 403.
     action_roles = {"accept": frozenset(Role.values)}
@@ -246,7 +232,7 @@ class BusinessPlanViewSet(TenantScopedModelViewSet):
     model = models.BusinessPlan
     serializer_class = serializers.BusinessPlanSerializer
     filterset_class = filtersets.BusinessPlanFilterSet
-    permission_classes = [IsTenantMember, WritesBy]
+    permission_classes = [IsTenantMember, RolesPerAction]
     write_roles = STAFF_ROLES
 
     def get_queryset(self):
@@ -262,5 +248,5 @@ class BusinessPlanViewSet(TenantScopedModelViewSet):
 class BusinessPlanGoalViewSet(TenantScopedModelViewSet):
     model = models.BusinessPlanGoal
     serializer_class = serializers.GoalSerializer
-    permission_classes = [IsTenantMember, WritesBy]
+    permission_classes = [IsTenantMember, RolesPerAction]
     write_roles = STAFF_ROLES

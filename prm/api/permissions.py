@@ -1,6 +1,6 @@
 """API permissions: a member of this tenant, in a role the view allows."""
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from prm.tenancy.choices import STAFF_ROLES, Role
 
@@ -23,4 +23,31 @@ class IsTenantMember(BasePermission):
         return membership.role in allowed
 
 
-__all__ = ["IsTenantMember", "STAFF_ROLES"]
+class RolesPerAction(BasePermission):
+    """Reads for every role the view allows; each write action names its roles.
+
+    On a detail route the role is checked only after the object was found through the
+    scoped queryset: another tenant's or partner's id is a 404 whatever the role, so a
+    refusal never tells that the id exists.
+    """
+
+    message = "Your role cannot do this."
+
+    def has_permission(self, request, view) -> bool:
+        if view.kwargs.get(view.lookup_url_kwarg or view.lookup_field):
+            return True
+        return self._allowed(request, view)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return self._allowed(request, view)
+
+    def _allowed(self, request, view) -> bool:
+        roles_by_action = getattr(view, "action_roles", {})
+        if request.method in SAFE_METHODS and view.action not in roles_by_action:
+            return True
+        membership = request._request.membership
+        roles = roles_by_action.get(view.action, getattr(view, "write_roles", ()))
+        return membership is not None and membership.role in roles
+
+
+__all__ = ["IsTenantMember", "RolesPerAction", "STAFF_ROLES"]
