@@ -830,6 +830,8 @@ def deal_sales_rep_assign(*, deal: Deal, user, rep) -> Deal:
         if deal.status not in OPEN_STATUSES:
             raise ValidationError("A closed deal takes no sales rep.")
         before = deal.vendor_sales_rep
+        if before == rep:
+            return deal  # a repeated submit: nothing changes, nobody is told again
         deal.vendor_sales_rep = rep
         deal.save(update_fields=["vendor_sales_rep", "updated_at"])
         _record(
@@ -845,7 +847,8 @@ def deal_sales_rep_assign(*, deal: Deal, user, rep) -> Deal:
                 kind="deal.sales_rep",
                 title=f"You are the sales rep of {deal.reference}: {deal.customer_name}",
                 url=_console_url(deal),
-                dedupe_key=f"deal:{deal.pk}:rep:{rep.pk}",
+                # Per assignment, so a rep assigned again later is told again.
+                dedupe_key=f"deal:{deal.pk}:rep:{rep.pk}:{timezone.now().isoformat()}",
                 actor=user,
             )
     return deal

@@ -891,7 +891,11 @@ class LeadImportView(StaffRequiredMixin, View):
             if sku and sku not in products:
                 errors.append(f"Row {number}: no active product with SKU {sku}.")
                 continue
-            motion = motions.get(row.get("motion_key", ""), default_motion)
+            motion_key = row.get("motion_key", "")
+            if motion_key and motion_key not in motions:
+                errors.append(f"Row {number}: no active motion with key {motion_key}.")
+                continue
+            motion = motions.get(motion_key, default_motion)
             try:
                 amount = Decimal(row.get("estimated_amount") or "0")
             except InvalidOperation:

@@ -539,3 +539,17 @@ def test_later_wins_rejects_the_earlier_without_naming_anyone(
     assert first.status == DealStatus.REJECTED
     assert first.rejection_reason == services.CONFLICT_PREFERRED_TEXT
     assert services.deal_approve(deal=second, user=cm_membership.user).status == DealStatus.APPROVED
+
+
+def test_a_sales_rep_is_told_of_each_assignment_once(
+    partner_admin_membership, cm_membership, admin_membership
+):
+    from prm.notifications.models import Notification
+
+    deal = make_deal(partner_admin_membership)
+    services.deal_approve(deal=deal, user=cm_membership.user)
+    for rep in (admin_membership.user, admin_membership.user, cm_membership.user):
+        services.deal_sales_rep_assign(deal=deal, user=cm_membership.user, rep=rep)
+    services.deal_sales_rep_assign(deal=deal, user=cm_membership.user, rep=admin_membership.user)
+    told = Notification.objects.filter(kind="deal.sales_rep", recipient=admin_membership.user)
+    assert told.count() == 2  # assigned, (the same again: nothing), moved away, assigned again

@@ -421,3 +421,18 @@ def test_the_partner_filter_is_for_staff_only(partner_admin_membership, cm_membe
         not in client_for(partner_admin_membership).get("/portal/deals/").content.decode()
     )
     assert 'name="partner"' in client_for(cm_membership).get("/manage/deals/").content.decode()
+
+
+def test_lead_import_refuses_an_unknown_motion_instead_of_guessing(cm_membership, motion):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from deals.models import Lead
+
+    csv_file = SimpleUploadedFile(
+        "leads.csv",
+        b"customer_name,country,motion_key\nTypo Co,US,co-sel\n",
+        content_type="text/csv",
+    )
+    response = client_for(cm_membership).post(reverse("deals:lead_import"), {"file": csv_file})
+    assert "no active motion with key co-sel" in response.content.decode()
+    assert not Lead.objects.filter(customer_name="Typo Co").exists()
