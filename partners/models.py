@@ -32,6 +32,7 @@ def partner_logo_upload_to(instance, filename: str) -> str:
     return tenant_upload_to(instance, filename, folder="partner-logos")
 
 
+@track()
 class ProgramSettings(TenantOwned):
     """The tenant's program-wide knobs: when a quiet partner is at risk or inactive, etc."""
 
@@ -133,6 +134,7 @@ class Tier(TenantOwned):
         return self.name
 
 
+@track()
 class Benefit(TenantOwned):
     """A benefit of the program's catalogue (discount %, deal protection days, ...)."""
 
@@ -182,6 +184,7 @@ class TierBenefit(TenantOwned):
         return benefit_display(kind=self.benefit.kind, raw=self.value)
 
 
+@track()
 class EngagementCadence(TenantOwned):
     """How often a channel manager meets the partners of a tier (e.g. QBR every 90 days)."""
 
@@ -477,6 +480,7 @@ class Agreement(TenantOwned):
         return self.published_at is not None
 
 
+@track()
 class AgreementAcceptance(TenantOwned):
     """A partner organization's acceptance of one agreement version, by its partner admin."""
 
@@ -513,6 +517,7 @@ class AgreementAcceptance(TenantOwned):
         return f"{self.organization} accepted {self.agreement}"
 
 
+@track()
 class OnboardingPlan(TenantOwned):
     """The onboarding checklist of a partner type."""
 
@@ -535,6 +540,7 @@ class OnboardingPlan(TenantOwned):
         return self.name
 
 
+@track()
 class OnboardingTask(TenantOwned):
     """A step of an onboarding plan; completed by an event or by hand."""
 
@@ -670,6 +676,7 @@ class BusinessPlan(TenantOwned):
         return round(sum(g.progress * g.weight for g in goals) / total_weight)
 
 
+@track()
 class BusinessPlanGoal(TenantOwned):
     """A goal of a business plan: a metric, a target, how much it weighs, where it stands."""
 

@@ -442,3 +442,18 @@ def test_offboarding_tells_the_partner_admin_and_reinstating_restores_only_who_h
     assert Membership.objects.get(pk=partner_admin_membership.pk).is_active
     # Removed by its partner admin before the offboarding: stays removed.
     assert not Membership.objects.get(pk=partner_member_membership.pk).is_active
+
+
+def test_accepting_an_agreement_again_keeps_the_earlier_acceptance_in_history(
+    partner_admin_membership,
+):
+    from prm.audit.history import history_for
+
+    org = partner_admin_membership.partner_organization
+    agreement = AgreementFactory()
+    org.partner_type = agreement.partner_type
+    org.save()
+    first = services.agreement_accept(organization=org, membership=partner_admin_membership)
+    again = services.agreement_accept(organization=org, membership=partner_admin_membership)
+    assert again.pk == first.pk  # one row per organization and agreement ...
+    assert len(history_for(again)) == 2  # ... and both acceptances on the record
