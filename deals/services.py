@@ -21,7 +21,6 @@ from django_fsm import can_proceed
 
 from partners import selectors as partner_selectors
 from partners import services as partner_services
-from partners.choices import TRANSACTING_STAGES
 from partners.models import PartnerOrganization
 from prm.core.text import web_domain
 from prm.notifications.services import notify
@@ -1270,9 +1269,18 @@ def _rule_matches(rule: RoutingRule, lead: Lead) -> bool:
 
 
 def _rule_candidates(rule: RoutingRule, lead: Lead, excluded: set):
-    orgs = PartnerOrganization.objects.filter(
-        is_active=True, lifecycle_stage__in=list(TRANSACTING_STAGES)
-    ).exclude(pk__in=excluded)
+    """Partners the rule may offer the lead to: those that could accept it, i.e. through
+    the program's agreement gate and of a partner type the lead's motion allows."""
+    orgs = partner_selectors.organizations_with_gate(
+        PartnerOrganization.objects.exclude(pk__in=excluded)
+    ).filter(gate_open=True)
+    motion_types = list(
+        MotionPartnerType.objects.filter(motion_id=lead.motion_id).values_list(
+            "partner_type_id", flat=True
+        )
+    )
+    if motion_types:
+        orgs = orgs.filter(partner_type_id__in=motion_types)
     if rule.countries:
         orgs = orgs.filter(country__in=rule.countries)
     if rule.partner_type_id:

@@ -234,3 +234,20 @@ def test_a_lead_is_never_assigned_to_an_offboarded_partner(motion, cm_membership
     with pytest.raises(ValidationError, match="cannot take leads"):
         services.lead_assign(lead=lead, organization=gone, user=cm_membership.user)
     assert not lead.offers.exists()
+
+
+def test_routing_skips_partners_that_could_not_accept_the_lead(motion, cm_membership):
+    from deals.models import MotionPartnerType
+    from partners import services as program
+    from tests.partners.factories import AgreementFactory
+
+    reseller = PartnerType.objects.create(key="reseller", name="Reseller")
+    referral = PartnerType.objects.create(key="referral", name="Referral")
+    MotionPartnerType.objects.create(motion=motion, partner_type=reseller)
+    AgreementFactory(partner_type=reseller)  # published: resellers must accept it
+    _partner("Alpha No Agreement", partner_type=reseller)
+    _partner("Beta Wrong Type", partner_type=referral)
+    ready, member = _partner("Gamma Ready", partner_type=reseller)
+    program.agreement_accept(organization=ready, membership=member)
+    RoutingRuleFactory(name="Everyone")
+    assert _lead(motion, cm_membership).assigned_organization == ready
