@@ -489,6 +489,15 @@ class DealPartner(TenantOwned):
         return f"{self.organization} ({self.split_percent}%)"
 
 
+class DealConflictQuerySet(TenantQuerySet):
+    def involving(self, deal) -> DealConflictQuerySet:
+        """Conflicts in which `deal` (a deal or an OuterRef to one) is on either side."""
+        return self.filter(models.Q(deal=deal) | models.Q(other_deal=deal))
+
+    def open(self) -> DealConflictQuerySet:
+        return self.filter(status=ConflictStatus.OPEN)
+
+
 @track()
 class DealConflict(TenantOwned):
     """Two open registrations that look like the same customer, and what was decided.
@@ -515,6 +524,8 @@ class DealConflict(TenantOwned):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager.from_queryset(DealConflictQuerySet)()
 
     partner_scope = None
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from prm.tenancy.context import require_current_tenant
 
-from .choices import ConflictStatus, DealStatus
+from .choices import DealStatus
 from .models import Deal, DealConflict, DealLine, DealSettings, MotionStage
 
 
@@ -132,12 +132,7 @@ def review_queue(*, membership) -> QuerySet[Deal]:
         .with_list_relations()
         .annotate(
             # Either side of a pair: the earlier registration shows the conflict too.
-            has_open_conflict=Exists(
-                DealConflict.objects.filter(
-                    Q(deal=OuterRef("pk")) | Q(other_deal=OuterRef("pk")),
-                    status=ConflictStatus.OPEN,
-                )
-            )
+            has_open_conflict=Exists(DealConflict.objects.involving(OuterRef("pk")).open())
         )
         .order_by("submitted_at", "number")
     )

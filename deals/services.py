@@ -566,9 +566,7 @@ def deal_approve(*, deal: Deal, user, note: str = "", caused_by=None) -> Deal:
         deal = _locked(deal)
         if deal.status == DealStatus.APPROVED:
             return deal
-        if DealConflict.objects.filter(
-            Q(deal=deal) | Q(other_deal=deal), status=ConflictStatus.OPEN
-        ).exists():
+        if DealConflict.objects.involving(deal).open().exists():
             raise ValidationError(
                 f"{deal.reference} has an open conflict: resolve it before approving."
             )
@@ -1202,9 +1200,7 @@ def conflict_resolve(
         conflict.save()
         if loser is not None and loser.is_pending:
             # Other open conflicts of the loser end with it.
-            DealConflict.objects.filter(
-                Q(deal=loser) | Q(other_deal=loser), status=ConflictStatus.OPEN
-            ).update(
+            DealConflict.objects.involving(loser).open().update(
                 status=ConflictStatus.RESOLVED,
                 decision=decision,
                 reason_code=reason_code,

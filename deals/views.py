@@ -348,7 +348,7 @@ class DealDetailMixin(ScopedQuerysetMixin):
                     ),
                     "extension_decide_form": ExtensionDecideForm(),
                     "audit_trail": selectors.deal_audit_trail(deal=deal),
-                    "conflicts": DealConflict.objects.filter(Q(deal=deal) | Q(other_deal=deal))
+                    "conflicts": DealConflict.objects.involving(deal)
                     .select_related("deal", "other_deal", "deal__organization")
                     .order_by("-created_at"),
                 }
