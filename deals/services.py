@@ -691,6 +691,14 @@ def _side_may_move(owner: str, membership) -> bool:
     return owner in (StageOwner.PARTNER, StageOwner.BOTH)
 
 
+def deal_stage_may_move(*, deal: Deal, membership) -> bool:
+    """Whether this member's side may move the deal on: approved, and its current stage
+    owned by that side (or by both). The page shows the control only when this holds."""
+    if deal.status != DealStatus.APPROVED:
+        return False
+    return deal.stage is None or _side_may_move(deal.stage.owner, membership)
+
+
 def deal_stage_change(*, deal: Deal, membership, stage: MotionStage, note: str = "") -> Deal:
     """Move an approved deal forward to `stage`, by the party that owns the current one."""
     user = membership.user

@@ -299,15 +299,7 @@ class DealDetailMixin(ScopedQuerysetMixin):
             .filter(deal=deal)
             .select_related("requested_by", "decided_by")
         )
-        current = deal.stage
-        may_move = deal.status == DealStatus.APPROVED and (
-            current is None
-            or (
-                current.owner in ("vendor", "both")
-                if staff
-                else current.owner in ("partner", "both")
-            )
-        )
+        may_move = services.deal_stage_may_move(deal=deal, membership=membership)
         context = {
             "deal": deal,
             "staff": staff,
