@@ -63,14 +63,26 @@ def partner_can_transact(*, organization: PartnerOrganization) -> bool:
     unexpired) acceptance of the current agreement version of its partner type. A tenant
     that has no agreement at all for that partner type does not gate on it.
     """
+    return not partner_transact_blockers(organization=organization)
+
+
+def partner_transact_blockers(*, organization: PartnerOrganization) -> list[str]:
+    """Why the gate is closed, in words for the partner; empty when it is open."""
     if not organization.is_active or organization.lifecycle_stage not in TRANSACTING_STAGES:
-        return False
+        if organization.lifecycle_stage in (
+            LifecycleStage.PROSPECT,
+            LifecycleStage.APPLIED,
+            LifecycleStage.ONBOARDING,
+        ):
+            return ["onboarding is not complete yet"]
+        return ["the organization is not active in the program"]
     agreement = agreement_current(partner_type_id=organization.partner_type_id)
     if agreement is None:
-        return True
-    return AgreementAcceptance.objects.filter(
+        return []
+    accepted = AgreementAcceptance.objects.filter(
         agreement=agreement, organization=organization, expires_at__gt=timezone.now()
     ).exists()
+    return [] if accepted else ["the current program agreement is not accepted"]
 
 
 def partner_benefit_value(*, organization: PartnerOrganization, benefit_key: str):

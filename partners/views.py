@@ -145,7 +145,7 @@ class PortalProfileView(PortalOrganizationMixin, TemplateView):
         return super().get_context_data(
             organization=organization,
             can_edit=self.request.membership.is_partner_admin,
-            can_transact=services.partner_can_transact(organization=organization),
+            transact_blockers=services.partner_transact_blockers(organization=organization),
             **kwargs,
         )
 

@@ -639,3 +639,14 @@ def test_a_mangled_copy_link_opens_an_empty_agreement_form(admin_membership):
         reverse("partners:agreement_create") + "?from=not-a-uuid"
     )
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_profile_says_why_a_partner_cannot_transact(partner_admin_membership):
+    org = partner_admin_membership.partner_organization
+    PartnerOrganization.objects.filter(pk=org.pk).update(lifecycle_stage=LifecycleStage.AT_RISK)
+    agreement = AgreementFactory()
+    PartnerOrganization.objects.filter(pk=org.pk).update(partner_type=agreement.partner_type)
+    page = client_for(partner_admin_membership).get("/portal/organization/").content.decode()
+    assert "the current program agreement is not accepted" in page
+    assert "onboarding is not complete" not in page  # at risk is past onboarding
