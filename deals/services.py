@@ -943,7 +943,9 @@ def deal_comment_add(*, deal: Deal, membership, body: str, is_internal: bool = F
 # ---------------------------------------------------------------------------------------
 
 
-def extension_request(*, deal: Deal, user, days: int, reason: str) -> ProtectionExtension:
+def extension_request(
+    *, deal: Deal, user, days: int, reason: str, tell_staff: bool = True
+) -> ProtectionExtension:
     errors = {}
     if not days or days < 1 or days > 365:
         errors["days"] = "Ask for 1 to 365 days."
@@ -960,6 +962,8 @@ def extension_request(*, deal: Deal, user, days: int, reason: str) -> Protection
         extension = ProtectionExtension.objects.create(
             deal=deal, days=days, reason=reason.strip(), requested_by=user
         )
+        if not tell_staff:
+            return extension
         notify(
             recipients=_deal_staff(deal),
             kind="deal.extension_requested",
@@ -970,6 +974,16 @@ def extension_request(*, deal: Deal, user, days: int, reason: str) -> Protection
             actor=user,
         )
     return extension
+
+
+def extension_grant(*, deal: Deal, user, days: int, reason: str) -> ProtectionExtension:
+    """Staff extend the protection themselves: a request and its approval, in one go
+    (one transaction; nobody is asked to decide what is already decided)."""
+    with transaction.atomic():
+        extension = extension_request(
+            deal=deal, user=user, days=days, reason=reason, tell_staff=False
+        )
+        return extension_decide(extension=extension, user=user, approve=True)
 
 
 def extension_decide(

@@ -211,9 +211,10 @@ class DealViewSet(
         deal = self.get_object()
         body = serializers.DealExtendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        extension = services.extension_request(deal=deal, user=request.user, **body.validated_data)
         if request._request.membership.is_staff_role:
-            services.extension_decide(extension=extension, user=request.user, approve=True)
+            services.extension_grant(deal=deal, user=request.user, **body.validated_data)
+        else:
+            services.extension_request(deal=deal, user=request.user, **body.validated_data)
         return self._deal_response(deal)
 
     @extend_schema(

@@ -296,3 +296,19 @@ def test_staff_assign_a_lead_by_hand(partner_admin_membership, cm_membership, mo
         client_for(cm_membership), url, {"organization": "00000000-0000-0000-0000-000000000000"}
     )
     assert bad.status_code == 400
+
+
+def test_a_staff_grant_asks_nobody_to_decide_it(partner_admin_membership, cm_membership):
+    from prm.notifications.models import Notification
+
+    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    MembershipFactory(role="admin")  # another member of staff, who must not be asked
+    _post(
+        client_for(cm_membership),
+        reverse("api:deal-extend", kwargs={"pk": deal.pk}),
+        {"days": 10, "reason": "Legal"},
+    )
+    assert not Notification.objects.filter(kind="deal.extension_requested").exists()
+    assert Notification.objects.filter(
+        kind="deal.extension_decided", recipient=partner_admin_membership.user
+    ).exists()
