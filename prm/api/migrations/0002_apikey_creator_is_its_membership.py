@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('api', '0001_api_keys'),
+        ("api", "0001_api_keys"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='apikey',
-            name='created_by',
+            model_name="apikey",
+            name="created_by",
         ),
     ]
