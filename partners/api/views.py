@@ -76,6 +76,15 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
             queryset.select_related("tier", "partner_type", "channel_manager")
         )
 
+    def perform_update(self, serializer):
+        # Through the same service as the profile page, so an update that completes the
+        # profile also completes its onboarding task.
+        serializer.instance = services.partner_profile_update(
+            organization=serializer.instance,
+            by_membership=self.request._request.membership,
+            data=serializer.validated_data,
+        )
+
     @extend_schema(
         request=serializers.TransitionSerializer,
         responses=serializers.PartnerOrganizationSerializer,

@@ -220,3 +220,26 @@ def test_moving_a_plan_onto_a_taken_period_is_a_400(cm_membership, partner_org):
     )
     assert response.status_code == 400
     assert "period" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_completing_a_profile_over_the_api_completes_its_onboarding_task(
+    cm_membership, partner_org
+):
+    from partners.choices import LifecycleStage as Stage
+    from tests.partners.factories import OnboardingPlanFactory, OnboardingTaskFactory
+
+    plan = OnboardingPlanFactory()
+    PartnerOrganization.objects.filter(pk=partner_org.pk).update(
+        partner_type=plan.partner_type, lifecycle_stage=Stage.ONBOARDING
+    )
+    OnboardingTaskFactory(plan=plan, completion_event="profile_completed")
+    response = client_for(cm_membership).patch(
+        f"/api/v1/partner-organizations/{partner_org.pk}/",
+        {"description": "We resell", "website": "https://x.test", "country": "us"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    organization = PartnerOrganization.objects.get(pk=partner_org.pk)
+    assert organization.lifecycle_stage == Stage.ACTIVE
+    assert (organization.domain, organization.country) == ("x.test", "US")
