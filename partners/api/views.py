@@ -259,3 +259,13 @@ class BusinessPlanGoalViewSet(TenantScopedModelViewSet):
     serializer_class = serializers.GoalSerializer
     permission_classes = [IsTenantMember, RolesPerAction]
     write_roles = STAFF_ROLES
+
+    def _save(self, serializer):
+        # The goal's rules live in the service, as on the plan page.
+        goal = serializer.instance or models.BusinessPlanGoal()
+        for field, value in serializer.validated_data.items():
+            setattr(goal, field, value)
+        serializer.instance = services.business_plan_goal_save(goal=goal)
+
+    perform_create = _save
+    perform_update = _save

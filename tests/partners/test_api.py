@@ -243,3 +243,26 @@ def test_completing_a_profile_over_the_api_completes_its_onboarding_task(
     organization = PartnerOrganization.objects.get(pk=partner_org.pk)
     assert organization.lifecycle_stage == Stage.ACTIVE
     assert (organization.domain, organization.country) == ("x.test", "US")
+
+
+@pytest.mark.django_db
+def test_goal_rules_apply_over_the_api_as_on_the_page(cm_membership, partner_org):
+    from datetime import date
+
+    from partners import services
+
+    plan = services.business_plan_create(
+        organization=partner_org,
+        by=cm_membership.user,
+        period="2027",
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2027, 12, 31),
+    )
+    response = client_for(cm_membership).post(
+        "/api/v1/business-plan-goals/",
+        {"plan": str(plan.pk), "metric": "won_revenue", "target": "1000", "weight": 0},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "weight" in response.json()["errors"]
+    assert not plan.goals.exists()
