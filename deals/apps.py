@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class DealsConfig(AppConfig):
     name = "deals"
     verbose_name = "Deals"
+
+    def ready(self):
+        from partners.providers import metric_providers
+
+        from .selectors import partner_tier_metrics
+
+        # The tier page measures won revenue, won deals and approved registrations here.
+        metric_providers.register(partner_tier_metrics)

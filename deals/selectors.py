@@ -236,3 +236,15 @@ def partner_deal_metrics(*, organization) -> dict:
             "id", filter=Q(approved_at__gt=timezone.now() - timedelta(days=365))
         ),
     )
+
+
+def partner_tier_metrics(organization) -> dict:
+    """The deal figures of partners' tier requirements (registered in DealsConfig.ready)."""
+    from decimal import Decimal
+
+    found = partner_deal_metrics(organization=organization)
+    return {
+        "min_won_revenue": Decimal(found["won_revenue"] or 0),
+        "min_won_deals": int(found["won_deals"] or 0),
+        "min_approved_registrations": int(found["approved_registrations"] or 0),
+    }

@@ -22,6 +22,7 @@ from django_fsm import can_proceed
 from partners import selectors as partner_selectors
 from partners import services as partner_services
 from partners.models import PartnerOrganization
+from prm.core import events
 from prm.core.text import web_domain
 from prm.notifications.services import notify
 from prm.tenancy.choices import Role
@@ -29,6 +30,7 @@ from prm.tenancy.context import require_current_tenant
 from prm.tenancy.models import Membership
 from prm.tenancy.selectors import staff_users
 
+from . import providers
 from .choices import (
     OPEN_STATUSES,
     ConflictDecision,
@@ -42,6 +44,7 @@ from .choices import (
     StageOwner,
     TransitionKind,
 )
+from .events import DEAL_STATUS_CHANGED
 from .models import (
     Deal,
     DealComment,
@@ -132,6 +135,7 @@ def _console_url(deal: Deal) -> str:
 
 
 def _record(deal: Deal, *, kind: str, from_value: str, to_value: str, actor, reason=""):
+    """Put a transition on the deal's record; a status change is also announced above."""
     DealTransition.objects.create(
         deal=deal,
         kind=kind,
@@ -140,6 +144,16 @@ def _record(deal: Deal, *, kind: str, from_value: str, to_value: str, actor, rea
         actor=actor,
         reason=reason,
     )
+    if kind == TransitionKind.STATUS and str(from_value or "") != str(to_value or ""):
+        events.publish(
+            DEAL_STATUS_CHANGED,
+            tenant_id=deal.tenant_id,
+            deal_id=deal.pk,
+            organization_id=deal.organization_id,
+            from_status=str(from_value or ""),
+            to_status=str(to_value or ""),
+            actor_user_id=getattr(actor, "pk", None),
+        )
 
 
 def _locked(deal: Deal) -> Deal:
@@ -482,6 +496,9 @@ def deal_submit(*, deal: Deal, user) -> Deal:
             raise ValidationError(
                 "Your organization must accept the program agreement before submitting deals."
             )
+        blockers = deal_registration_blockers(organization=deal.organization, motion=deal.motion)
+        if blockers:
+            raise ValidationError(blockers)
         if deal.expected_close_date < timezone.localdate():
             raise ValidationError(
                 {"expected_close_date": "The expected close date cannot be in the past."}
@@ -520,6 +537,17 @@ def deal_submit(*, deal: Deal, user) -> Deal:
             actor=user,
         )
     return deal
+
+
+def deal_registration_blockers(*, organization: PartnerOrganization, motion: Motion) -> list[str]:
+    """Why this partner may not register deals in this motion, beyond the agreement gate.
+
+    The rules come from the apps above (deals/providers.py): e.g. a learning path the
+    motion requires. Empty when nothing stands in the way.
+    """
+    return [
+        reason for gate in providers.registration_gates for reason in gate(organization, motion)
+    ]
 
 
 def _conflicts_record(deal: Deal) -> list[DealConflict]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Q
 
+from . import providers
 from .choices import LifecycleStage
 from .models import (
     EngagementCadence,
@@ -22,8 +23,8 @@ from .models import (
 def partner_metrics(*, organization: PartnerOrganization) -> dict[str, Decimal | int]:
     """The trailing-12-month figures tier requirements are measured against.
 
-    Other apps provide them when they exist (deals: won revenue, won deals, approved
-    registrations; enablement: certified people); the analytics rollups replace this later.
+    The apps above provide them through `partners.providers.metric_providers` (deals:
+    won revenue, won deals, approved registrations; enablement: certified people).
     """
     metrics: dict[str, Decimal | int] = {
         "min_won_revenue": Decimal("0"),
@@ -31,23 +32,8 @@ def partner_metrics(*, organization: PartnerOrganization) -> dict[str, Decimal |
         "min_approved_registrations": 0,
         "min_certified_people": 0,
     }
-    try:
-        from deals.selectors import partner_deal_metrics  # type: ignore[attr-defined]
-    except ImportError:
-        partner_deal_metrics = None
-    if partner_deal_metrics is not None:
-        found = partner_deal_metrics(organization=organization) or {}
-        metrics["min_won_revenue"] = Decimal(found.get("won_revenue", 0) or 0)
-        metrics["min_won_deals"] = int(found.get("won_deals", 0) or 0)
-        metrics["min_approved_registrations"] = int(found.get("approved_registrations", 0) or 0)
-    try:
-        from enablement.selectors import certified_people_count  # type: ignore[attr-defined]
-    except ImportError:
-        certified_people_count = None
-    if certified_people_count is not None:
-        metrics["min_certified_people"] = int(
-            certified_people_count(organization=organization) or 0
-        )
+    for provider in providers.metric_providers:
+        metrics.update(provider(organization))
     return metrics
 
 

@@ -553,3 +553,48 @@ def test_a_sales_rep_is_told_of_each_assignment_once(
     services.deal_sales_rep_assign(deal=deal, user=cm_membership.user, rep=admin_membership.user)
     told = Notification.objects.filter(kind="deal.sales_rep", recipient=admin_membership.user)
     assert told.count() == 2  # assigned, (the same again: nothing), moved away, assigned again
+
+
+
+def test_every_status_change_is_announced_after_commit(
+    partner_admin_membership, admin_membership, django_capture_on_commit_callbacks
+):
+    """Apps above deals (incentives, analytics) learn of status changes through one event."""
+    from deals.events import DEAL_STATUS_CHANGED
+    from prm.core import events
+
+    seen = []
+
+    def handler(**payload):
+        seen.append(payload)
+
+    events.subscribe(DEAL_STATUS_CHANGED, handler)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            deal = make_deal(partner_admin_membership)
+            services.deal_approve(deal=deal, user=admin_membership.user)
+        assert [(p["from_status"], p["to_status"]) for p in seen][-2:] == [
+            ("draft", "submitted"),
+            ("submitted", "approved"),
+        ]
+        assert {p["deal_id"] for p in seen} == {deal.pk}
+        assert seen[-1]["actor_user_id"] == admin_membership.user.pk
+    finally:
+        events._handlers[DEAL_STATUS_CHANGED].remove(handler)
+
+
+def test_a_registration_gate_from_above_stops_the_submit(partner_admin_membership):
+    from deals.providers import registration_gates
+
+    def gate(organization, motion):
+        return [f"Complete the {motion.name} learning path first."]
+
+    registration_gates.register(gate)
+    try:
+        deal = make_deal(partner_admin_membership, submit=False)
+        with pytest.raises(ValidationError, match="learning path first"):
+            services.deal_submit(deal=deal, user=partner_admin_membership.user)
+        deal.refresh_from_db()
+        assert deal.status == DealStatus.DRAFT
+    finally:
+        registration_gates.unregister(gate)

@@ -1,0 +1,11 @@
+"""What the apps above `deals` provide to it (see prm/core/registry.py).
+
+`registration_gates`: functions `(organization, motion) -> list[str]` returning why this
+partner may not register deals in this motion (in words for the partner; empty when it
+may). The agreement gate of `partners` is checked first by the deal services; a higher
+app adds its own rule here (enablement: a learning path required for the motion).
+"""
+
+from prm.core.registry import Registry
+
+registration_gates: Registry = Registry("deal registration gates")
