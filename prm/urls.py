@@ -16,5 +16,7 @@ urlpatterns = [
     path("", include("deals.urls")),
     path("", include("enablement.urls")),
     path("", include("incentives.urls")),
+    path("", include("analytics.urls")),
+    path("", include("marketing.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("deals.api.urls")),
     path("", include("enablement.api.urls")),
     path("", include("incentives.api.urls")),
+    path("", include("analytics.api.urls")),
+    path("", include("marketing.api.urls")),
 ]

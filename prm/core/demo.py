@@ -8,6 +8,7 @@ its rows up by natural keys first, so running it again changes nothing.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -48,7 +49,16 @@ for _slug, _spec in TENANTS.items():
         DEMO_LOGINS.append((_slug, f"{_admin}@{_domain}", f"partner admin, {_name}"))
         DEMO_LOGINS.append((_slug, f"{_member}@{_domain}", f"partner member, {_name}"))
 
-APP_SEEDERS = ("partners.demo", "deals.demo", "enablement.demo", "incentives.demo")
+# Each app's `demo.seed(people)`, in layer order; an app without a demo module is skipped,
+# but a demo module that fails to import fails the seeding (never silently half a demo).
+APP_SEEDERS = (
+    "partners.demo",
+    "deals.demo",
+    "enablement.demo",
+    "incentives.demo",
+    "analytics.demo",
+    "marketing.demo",
+)
 
 
 @dataclass
@@ -117,11 +127,9 @@ def seed_tenant(slug: str) -> DemoPeople:
                 )
             )
         for module_name in APP_SEEDERS:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError:
+            if importlib.util.find_spec(module_name) is None:
                 continue
-            module.seed(people)
+            importlib.import_module(module_name).seed(people)
     return people
 
 

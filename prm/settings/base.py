@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "deals",
     "enablement",
     "incentives",
+    "analytics",
+    "marketing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

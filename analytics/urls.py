@@ -1,0 +1,3 @@
+"""Pages of this app: partner portal under /portal/, vendor console under /manage/."""
+
+urlpatterns: list = []
