@@ -15,11 +15,16 @@ class TenantScopedViewSetMixin:
     model = None
     allowed_roles = None  # every role of the tenant; narrow per view (e.g. STAFF_ROLES)
 
+    @property
+    def membership(self):
+        """The signed-in member (or the API key's) of this tenant, set by the middleware."""
+        return self.request._request.membership
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             # drf-spectacular inspects the view with no tenant: give it the model only.
             return self.model._base_manager.none()
-        return self.model.objects.visible_to(self.request._request.membership)
+        return self.model.objects.visible_to(self.membership)
 
 
 class TenantScopedReadOnlyViewSet(TenantScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -18,18 +18,31 @@ from prm.tenancy.choices import STAFF_ROLES, Role
 
 
 class TenantMemberRequiredMixin(AccessMixin):
-    """Signed in, with an active membership in this host's tenant, in one of the roles."""
+    """Signed in, with an active membership in this host's tenant, in one of the roles.
+
+    Roles are declared, not checked inline: `allowed_roles` may open the page (every
+    method), and `method_roles` narrows single methods, e.g. a page every staff member
+    reads but only admins post to: `method_roles = {"POST": ADMIN_ONLY}`.
+    """
 
     allowed_roles: frozenset[str] = frozenset(Role.values)
+    method_roles: dict[str, frozenset[str]] = {}
+
+    def roles_for(self, method: str) -> frozenset[str]:
+        return self.method_roles.get(method.upper(), self.allowed_roles)
+
+    @property
+    def membership(self):
+        return self.request.membership
 
     def dispatch(self, request, *args, **kwargs):
         if getattr(request, "tenant", None) is None:
             raise Http404("This page exists only on a tenant's portal.")
         if not request.user.is_authenticated or request.membership is None:
             return self.handle_no_permission()
-        if request.membership.role not in self.allowed_roles:
+        if request.membership.role not in self.roles_for(request.method):
             # The page exists for everyone of the tenant; this role may not use it.
-            raise PermissionDenied("Your role cannot open this page.")
+            raise PermissionDenied("Your role cannot do this here.")
         return super().dispatch(request, *args, **kwargs)
 
 
