@@ -1,0 +1,9 @@
+"""Events the enablement app publishes (prm/core/events.py), with their payloads.
+
+CERTIFICATION_EARNED: a person earned (or renewed) a certification. Payload:
+`tenant_id`, `award_id`, `certification_id`, `membership_id` (the learner),
+`organization_id` (the learner's partner organization) and `renewal` (bool).
+Subscribers: incentives (points), analytics (certified people of the current month).
+"""
+
+CERTIFICATION_EARNED = "enablement.certification_earned"
