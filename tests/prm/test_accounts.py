@@ -270,3 +270,23 @@ def test_the_people_page_filters_through_the_shared_filterset(cm_membership, adm
     assert cm_membership.user.email in by_name and admin_membership.user.email not in by_name
     api = client.get("/api/v1/members/", {"q": cm_membership.user.email}).json()
     assert [row["email"] for row in api["results"]] == [cm_membership.user.email]
+
+
+@pytest.mark.django_db
+def test_password_reset_mails_only_members_of_the_host(partner_admin_membership, other_tenant):
+    email = partner_admin_membership.user.email
+    tenant = partner_admin_membership.tenant
+    foreign = Client(HTTP_HOST=other_tenant.host).post(
+        "/accounts/password/reset/", {"email": email}
+    )
+    unknown = Client(HTTP_HOST=tenant.host).post(
+        "/accounts/password/reset/", {"email": "nobody@example.test"}
+    )
+    # Nothing is sent from a portal the person is not in, nor to an unknown address...
+    assert mail.outbox == []
+    # ... and the page answers exactly as it does for a member.
+    home = Client(HTTP_HOST=tenant.host).post("/accounts/password/reset/", {"email": email})
+    assert foreign.status_code == unknown.status_code == home.status_code == 302
+    assert foreign["Location"] == unknown["Location"] == home["Location"]
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [email]
+    assert tenant.host in mail.outbox[0].body and other_tenant.host not in mail.outbox[0].body
