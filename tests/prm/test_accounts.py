@@ -290,3 +290,28 @@ def test_password_reset_mails_only_members_of_the_host(partner_admin_membership,
     assert foreign["Location"] == unknown["Location"] == home["Location"]
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [email]
     assert tenant.host in mail.outbox[0].body and other_tenant.host not in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_no_invitation_into_an_offboarded_organization(cm_membership, partner_org):
+    from partners.models import PartnerOrganization
+
+    PartnerOrganization.objects.filter(pk=partner_org.pk).update(lifecycle_stage="offboarded")
+    partner_org.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.invitation_create(
+            email="new@example.test",
+            role="partner",
+            partner_organization=partner_org,
+            invited_by=cm_membership.user,
+            inviter_membership=cm_membership,
+        )
+    assert "offboarded" in refused.value.message_dict["partner_organization"][0]
+    response = client_for(cm_membership).post(
+        "/api/v1/invitations/",
+        {"email": "new@example.test", "role": "partner", "partner_organization": partner_org.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "offboarded" in response.json()["errors"]["partner_organization"][0]
+    assert not Invitation.objects.exists() and mail.outbox == []
