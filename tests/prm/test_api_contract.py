@@ -82,9 +82,7 @@ def test_partner_organization_patch_keeps_the_type_and_tier_names(admin_membersh
     assert body["partner_type_name"] == "Reseller" and body["tier_name"] is None
 
 
-def test_conflict_decision_fields_are_blank_until_decided(
-    partner_admin_membership, cm_membership
-):
+def test_conflict_decision_fields_are_blank_until_decided(partner_admin_membership, cm_membership):
     product = ProductFactory()
     other = MembershipFactory(
         role="partner",
