@@ -18,9 +18,9 @@ from .models import ApiKey
 KEY_PATTERN = re.compile(r"^prm_([0-9a-f]{8})_([A-Za-z0-9_-]{40,})$")
 
 
-def api_key_create(*, name: str, membership: Membership) -> tuple[ApiKey, str]:
+def api_key_create(*, name: str, acting_membership: Membership) -> tuple[ApiKey, str]:
     """A new key for the current tenant; returns (row, the key in clear, shown once)."""
-    if not membership.is_admin:
+    if not acting_membership.is_admin:
         raise PermissionDenied("Only program admins create API keys.")
     if staff_mfa_missing(membership, membership.tenant):
         raise ValidationError(MFA_REQUIRED_MESSAGE.format(tenant=membership.tenant.name))
@@ -33,7 +33,7 @@ def api_key_create(*, name: str, membership: Membership) -> tuple[ApiKey, str]:
         name=name[:100],
         prefix=prefix,
         key_hash=secret_digest(key),
-        membership=membership,
+        membership=acting_membership,
     )
     return row, key
 
@@ -48,7 +48,7 @@ class MalformedKeyError(ValueError):
     pass
 
 
-def api_key_authenticate(raw: str) -> ApiKey | None:
+def api_key_authenticate(*, raw: str) -> ApiKey | None:
     """The active key of the current tenant matching `raw`, or None.
 
     Raises MalformedKeyError when `raw` is not shaped like a key at all, so the caller
