@@ -157,7 +157,7 @@ def _seeded(django_db_setup, django_db_blocker):
                     role="partner", partner_organization=organization, partner_role="partner_admin"
                 )
                 ids = _seed(partner_admin)
-                _, admin_key = api_key_create(name="fuzz", membership=admin)
+                _, admin_key = api_key_create(name="fuzz", acting_membership=admin)
             yield tenant, {"admin": admin_key, "partner": partner_admin}, ids
         finally:
             transaction.set_rollback(True)

@@ -22,8 +22,8 @@ def api_key_create(*, name: str, acting_membership: Membership) -> tuple[ApiKey,
     """A new key for the current tenant; returns (row, the key in clear, shown once)."""
     if not acting_membership.is_admin:
         raise PermissionDenied("Only program admins create API keys.")
-    if staff_mfa_missing(membership, membership.tenant):
-        raise ValidationError(MFA_REQUIRED_MESSAGE.format(tenant=membership.tenant.name))
+    if staff_mfa_missing(acting_membership, acting_membership.tenant):
+        raise ValidationError(MFA_REQUIRED_MESSAGE.format(tenant=acting_membership.tenant.name))
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Give the key a name that says what uses it."})
