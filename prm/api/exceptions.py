@@ -29,8 +29,11 @@ def in_use_from(exc: ProtectedError | RestrictedError) -> InUse:
     """Say what still uses the object: a count and a few names per kind of row."""
     rows = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
     by_kind: dict[str, list] = defaultdict(list)
+    singular: dict[str, str] = {}
     for row in rows:
-        by_kind[str(row._meta.verbose_name_plural)].append(row)
+        kind = str(row._meta.verbose_name_plural)
+        by_kind[kind].append(row)
+        singular[kind] = str(row._meta.verbose_name)
     used_by = {
         kind: {
             "count": len(items),
@@ -38,10 +41,15 @@ def in_use_from(exc: ProtectedError | RestrictedError) -> InUse:
         }
         for kind, items in sorted(by_kind.items())
     }
-    summary = get_text_list([f"{value['count']} {kind}" for kind, value in used_by.items()], "and")
+    summary = get_text_list(
+        [
+            f"{value['count']} {kind if value['count'] != 1 else singular[kind]}"
+            for kind, value in used_by.items()
+        ],
+        "and",
+    )
     return InUse(
-        f"It cannot be deleted while it is still in use by {summary}; "
-        "move or remove those first.",
+        f"It cannot be deleted while it is still in use by {summary}; move or remove those first.",
         used_by,
     )
 

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A page deleting a row still in use gets a 409 page saying by what (not a 500).
+    "prm.core.middleware.InUseMiddleware",
     # After authentication: a signed-in user must be a member of the host's tenant.
     "prm.tenancy.middleware.MembershipMiddleware",
     "prm.accounts.middleware.StaffMfaRequiredMiddleware",

@@ -75,3 +75,34 @@ def test_api_docs_have_no_inline_script_or_style(cm_membership):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle" in script.content and b"/api/v1/schema/" in script.content
+
+
+@pytest.mark.django_db
+def test_a_page_deleting_a_row_in_use_gets_a_409_page_not_a_500(admin_membership):
+    from django.db.models import ProtectedError
+
+    from prm.core.middleware import InUseMiddleware
+    from tests.factories import PartnerOrganizationFactory
+    from tests.partners.factories import TierFactory
+
+    tier = TierFactory()
+    PartnerOrganizationFactory(name="Northwind", tier=tier)
+
+    def delete_view(request):
+        tier.delete()
+
+    request = RequestFactory().post("/manage/program/tiers/x/delete/")
+    request.tenant, request.membership = admin_membership.tenant, admin_membership
+    request.user = admin_membership.user
+    middleware = InUseMiddleware(delete_view)
+    with pytest.raises(ProtectedError) as raised:
+        delete_view(request)
+    response = middleware.process_exception(request, raised.value)
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert (
+        "This is still in use" in text
+        and "1 partner organization;" in text
+        and "Partner organizations (1): Northwind" in text
+    )
+    assert 'class="main-nav"' in text  # the console's layout
