@@ -328,6 +328,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 # Redis redelivers a message that was taken but never acknowledged (its worker was
 # killed outright) after the visibility timeout, which must be longer than the longest
 # task (CELERY_TASK_TIME_LIMIT, 10 minutes) or a slow task would run twice at once.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -6,7 +6,16 @@ from .base import *  # noqa: F403
 from .base import CACHES
 
 DEBUG = False
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Mail kept in memory; a real worker started by a test may write it to files instead.
+if os.environ.get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend"):
+    MAILERS = {
+        "default": {
+            "BACKEND": os.environ["EMAIL_BACKEND"],
+            "OPTIONS": {"file_path": os.environ["EMAIL_FILE_PATH"]},
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each xdist worker (and each run) keeps its cache keys apart on the shared Redis.
 CACHES["default"]["KEY_PREFIX"] = (
