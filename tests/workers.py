@@ -23,7 +23,7 @@ from django.conf import settings
 BASE_DIR = Path(__file__).resolve().parents[1]
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     db = settings.DATABASES["default"]
     user = quote(settings.DATABASE_OWNER_USER, safe="")
     password = quote(settings.DATABASE_OWNER_PASSWORD, safe="")
@@ -51,7 +51,7 @@ def start_worker(
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "prm.settings.test",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "DATABASE_CONN_MAX_AGE": "0",
