@@ -67,6 +67,7 @@ backup: $(STAMP)
 
 restore: $(STAMP)
 	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=var/backups/prm-....tar"; exit 2; fi
+	@$(PY) -m prm.devservices createdb
 	$(PY) manage.py restore $(FILE)
 
 services-status: $(STAMP)
