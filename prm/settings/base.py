@@ -223,6 +223,8 @@ _smtp_options = {
 
 def mailers(backend: str) -> dict:
     options = _smtp_options if backend.endswith("smtp.EmailBackend") else {}
+    if backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
     return {"default": {"BACKEND": backend, "OPTIONS": options}}
 
 

@@ -3,17 +3,12 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES
+from .base import CACHES, mailers
 
 DEBUG = False
 # Mail kept in memory; a real worker started by a test may write it to files instead.
 if os.environ.get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend"):
-    MAILERS = {
-        "default": {
-            "BACKEND": os.environ["EMAIL_BACKEND"],
-            "OPTIONS": {"file_path": os.environ["EMAIL_FILE_PATH"]},
-        }
-    }
+    MAILERS = mailers(os.environ["EMAIL_BACKEND"])
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
