@@ -49,7 +49,9 @@ def test_deactivating_a_member_by_the_service_cuts_access_at_the_next_request(
 ):
     client = _signed_in(cm_membership, "/manage/")
     with tenant_context(cm_membership.tenant):
-        membership_set_active(actor=admin_membership, target=cm_membership, active=False)
+        membership_set_active(
+            acting_membership=admin_membership, target=cm_membership, active=False
+        )
     assert _cut_off(client, "/manage/")
 
 
@@ -70,7 +72,7 @@ def test_offboarding_a_partner_cuts_its_users_off_at_the_next_request(
         partner_transition(
             organization=partner_admin_membership.partner_organization,
             target=LifecycleStage.OFFBOARDED,
-            by=cm_membership.user,
+            acting_membership=cm_membership,
             reason="Left the program",
         )
     assert _cut_off(client, "/portal/")
