@@ -91,6 +91,8 @@ def main() -> None:
     for query in queries.captured_queries:
         print(f"  {query['sql'][:150]}")
 
+    if os.environ.get("NO_PROFILE"):
+        return
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(N):
