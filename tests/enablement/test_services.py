@@ -15,7 +15,7 @@ from enablement.choices import AttemptStatus, VersionStatus
 from enablement.selectors import certified_people_count, motion_registration_gate
 from partners.models import OnboardingItem
 from prm.core import events
-from tests.enablement.factories import answers_for, partner, published_course
+from tests.enablement.factories import answers_for, published_course
 from tests.partners.factories import (
     OnboardingPlanFactory,
     OnboardingTaskFactory,
@@ -48,7 +48,7 @@ def test_markdown_is_sanitised_on_save(admin_membership):
     )
     assert "<strong>bold</strong>" in lesson.body_html
     assert "<script" not in lesson.body_html
-    assert "href=\"javascript" not in lesson.body_html
+    assert 'href="javascript' not in lesson.body_html
 
 
 @pytest.mark.parametrize(
