@@ -15,6 +15,7 @@ from django.views.generic import ListView
 from prm.core.forms import add_service_errors
 from prm.core.text import csv_cell
 from prm.core.views import ScopedQuerysetMixin, StaffRequiredMixin
+from prm.tenancy.context import tenant_context
 
 from .. import selectors, services
 from ..choices import AssetActivityKind
@@ -604,7 +605,15 @@ class RosterExportView(StaffRequiredMixin, View):
         queryset = filterset.qs if filterset.is_bound else filterset.queryset
         writer = csv.writer(_Echo())
 
+        tenant = request.tenant
+
         def rows():
+            # The response streams after the middleware has left the tenant's context:
+            # enter it again for the rows' queries (scoped manager and RLS).
+            with tenant_context(tenant):
+                yield from _rows()
+
+        def _rows():
             yield writer.writerow(
                 [
                     "person",

@@ -38,6 +38,27 @@ from ..models import (
 )
 
 
+class PartnerObjectMixin:
+    """Partner pages of one object: any member may ask, the scoped lookup decides.
+
+    Another tenant's id, or an item outside this partner's audience, is a 404 for
+    everyone before any role check, so a refusal never confirms that the id exists;
+    staff then get a 403 (their pages are in the console).
+    """
+
+    lookup_model = None
+    lookup_kwarg = "pk"
+
+    def dispatch(self, request, *args, **kwargs):
+        get_object_or_404(
+            self.lookup_model.objects.visible_to(request.membership),
+            pk=kwargs[self.lookup_kwarg],
+        )
+        if request.membership.is_staff_role:
+            raise PermissionDenied("This page is for partner users.")
+        return super().dispatch(request, *args, **kwargs)
+
+
 def _current_enrolment(membership, course):
     return (
         Enrolment.objects.filter(membership=membership, course=course, archived_at__isnull=True)
@@ -121,10 +142,10 @@ class MyLearningView(PartnerRequiredMixin, View):
         )
 
 
-class CourseView(PartnerRequiredMixin, ScopedQuerysetMixin, View):
+class CourseView(TenantMemberRequiredMixin, PartnerObjectMixin, ScopedQuerysetMixin, View):
     """A course's outline; POST enrols (or resumes) and opens the lesson to do next."""
 
-    model = Course
+    model = lookup_model = Course
 
     def get(self, request, pk):
         course = get_object_or_404(self.get_queryset().select_related("published_version"), pk=pk)
@@ -162,8 +183,10 @@ class CourseView(PartnerRequiredMixin, ScopedQuerysetMixin, View):
         return redirect("enablement:portal_lesson", course_pk=course.pk, pk=lesson.pk)
 
 
-class LessonView(PartnerRequiredMixin, View):
+class LessonView(TenantMemberRequiredMixin, PartnerObjectMixin, View):
     """One lesson of the version I am taking; POST marks it done and moves on."""
+
+    lookup_model, lookup_kwarg = Course, "course_pk"
 
     def _load(self, course_pk, pk):
         course = get_object_or_404(Course.objects.visible_to(self.membership), pk=course_pk)
@@ -231,7 +254,9 @@ class LessonFileView(TenantMemberRequiredMixin, View):
         return file_response(lesson.file, content_type=lesson.file_type, filename=lesson.file_name)
 
 
-class QuizStartView(PartnerRequiredMixin, View):
+class QuizStartView(TenantMemberRequiredMixin, PartnerObjectMixin, View):
+    lookup_model = Course
+
     def post(self, request, pk):
         course = get_object_or_404(Course.objects.visible_to(self.membership), pk=pk)
         enrolment = _current_enrolment(self.membership, course)
@@ -245,10 +270,12 @@ class QuizStartView(PartnerRequiredMixin, View):
         return redirect("enablement:attempt", pk=attempt.pk)
 
 
-class AttemptView(PartnerRequiredMixin, View):
+class AttemptView(TenantMemberRequiredMixin, PartnerObjectMixin, View):
     """Take an attempt (GET: the questions, answers in their drawn order; POST: submit)
     or, once submitted, its result: the score and which questions were wrong; the right
     answers only when no attempt remains."""
+
+    lookup_model = QuizAttempt
 
     def _attempt(self, pk):
         # Only my own attempts: a colleague's attempt is not mine to see or to answer.
@@ -335,11 +362,11 @@ class CertificateListView(PartnerRequiredMixin, ListView):
         )
 
 
-class CertificateView(PartnerRequiredMixin, ScopedQuerysetMixin, View):
+class CertificateView(TenantMemberRequiredMixin, PartnerObjectMixin, ScopedQuerysetMixin, View):
     """A printable certificate (its own print stylesheet); the organization's admins may
     see their people's."""
 
-    model = CertificationAward
+    model = lookup_model = CertificationAward
 
     def get(self, request, pk):
         award = get_object_or_404(
@@ -361,8 +388,10 @@ class CertificateView(PartnerRequiredMixin, ScopedQuerysetMixin, View):
         )
 
 
-class CertificateRenewView(PartnerRequiredMixin, ScopedQuerysetMixin, View):
-    model = CertificationAward
+class CertificateRenewView(
+    TenantMemberRequiredMixin, PartnerObjectMixin, ScopedQuerysetMixin, View
+):
+    model = lookup_model = CertificationAward
 
     def post(self, request, pk):
         award = get_object_or_404(

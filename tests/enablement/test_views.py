@@ -13,7 +13,6 @@ from django.utils import timezone
 from enablement import models, services
 from tests.conftest import client_for
 from tests.enablement.factories import answers_for, partner, published_course
-from tests.factories import PartnerOrganizationFactory
 from tests.partners.factories import PartnerTypeFactory, TierFactory
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
