@@ -215,3 +215,46 @@ def _certification(world):
 def _console_asset(world):
     asset = _asset(world)
     return Target(kwargs={"pk": asset.pk}, obj=asset)
+
+
+# --- API ------------------------------------------------------------------------------
+
+
+@register("api:course-detail")
+def _api_course(world):
+    course = _course(world)
+    return Target(kwargs={"pk": course.pk}, obj=course, marker="Iso Course A1")
+
+
+@register("api:enrolment-detail", "api:enrolment-complete-lesson", data={"lesson": "x"})
+def _api_enrolment(world):
+    enrolment = _enrolment(world)
+    return Target(kwargs={"pk": enrolment.pk}, obj=enrolment)
+
+
+@register("api:quizattempt-detail", "api:quizattempt-submit", data={"answers": {}})
+def _api_attempt(world):
+    attempt = _attempt(world)
+    return Target(kwargs={"pk": attempt.pk}, obj=attempt)
+
+
+@register("api:certificationaward-detail")
+def _api_award(world):
+    award = _award(world)
+    return Target(kwargs={"pk": award.pk}, obj=award, marker="ISOA-1111-2222")
+
+
+@register("api:asset-detail")
+def _api_asset(world):
+    asset = _asset(world)
+    return Target(kwargs={"pk": asset.pk}, obj=asset, marker="Iso Asset A1")
+
+
+@register("api:certification-detail", owner="staff")
+def _api_certification(world):
+    # Certifications are the program's public catalogue for its partners: a draft is
+    # invisible to partners (404), staff of the tenant read it.
+    cert = models.Certification.objects.get_or_create(
+        name="Iso Draft Cert", defaults={"is_published": False}
+    )[0]
+    return Target(kwargs={"pk": cert.pk}, obj=cert)
