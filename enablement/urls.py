@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import console, portal, public
+from .views import console, console_program, portal, public
 
 app_name = "enablement"
 
@@ -41,7 +41,7 @@ urlpatterns = [
         name="resource_download",
     ),
     # --- vendor console -------------------------------------------------------------
-    path("manage/enablement/", console.console_home, name="console_home"),
+    path("manage/enablement/", console_program.console_home, name="console_home"),
     path("manage/enablement/courses/", console.CourseListView.as_view(), name="course_list"),
     path(
         "manage/enablement/courses/new/", console.CourseCreateView.as_view(), name="course_create"
@@ -106,46 +106,62 @@ urlpatterns = [
         console.QuestionDeleteView.as_view(),
         name="question_delete",
     ),
-    path("manage/enablement/paths/", console.PathListView.as_view(), name="path_list"),
-    path("manage/enablement/paths/new/", console.PathFormView.as_view(), name="path_create"),
-    path("manage/enablement/paths/<uuid:pk>/", console.PathFormView.as_view(), name="path_edit"),
+    path("manage/enablement/paths/", console_program.PathListView.as_view(), name="path_list"),
+    path(
+        "manage/enablement/paths/new/", console_program.PathFormView.as_view(), name="path_create"
+    ),
+    path(
+        "manage/enablement/paths/<uuid:pk>/",
+        console_program.PathFormView.as_view(),
+        name="path_edit",
+    ),
     path(
         "manage/enablement/certifications/",
-        console.CertificationListView.as_view(),
+        console_program.CertificationListView.as_view(),
         name="certification_list",
     ),
     path(
         "manage/enablement/certifications/new/",
-        console.CertificationFormView.as_view(),
+        console_program.CertificationFormView.as_view(),
         name="certification_create",
     ),
     path(
         "manage/enablement/certifications/<uuid:pk>/",
-        console.CertificationFormView.as_view(),
+        console_program.CertificationFormView.as_view(),
         name="certification_edit",
     ),
     path(
         "manage/enablement/assignments/",
-        console.AssignmentListView.as_view(),
+        console_program.AssignmentListView.as_view(),
         name="assignment_list",
     ),
-    path("manage/enablement/reports/", console.CourseReportView.as_view(), name="report_courses"),
-    path("manage/enablement/roster/", console.RosterView.as_view(), name="roster"),
+    path(
+        "manage/enablement/reports/",
+        console_program.CourseReportView.as_view(),
+        name="report_courses",
+    ),
+    path("manage/enablement/roster/", console_program.RosterView.as_view(), name="roster"),
     path(
         "manage/enablement/roster/export.csv",
-        console.RosterExportView.as_view(),
+        console_program.RosterExportView.as_view(),
         name="roster_export",
     ),
-    path("manage/enablement/resources/", console.AssetListView.as_view(), name="asset_list"),
-    path("manage/enablement/resources/new/", console.AssetFormView.as_view(), name="asset_create"),
+    path(
+        "manage/enablement/resources/", console_program.AssetListView.as_view(), name="asset_list"
+    ),
+    path(
+        "manage/enablement/resources/new/",
+        console_program.AssetFormView.as_view(),
+        name="asset_create",
+    ),
     path(
         "manage/enablement/resources/<uuid:pk>/",
-        console.AssetDetailView.as_view(),
+        console_program.AssetDetailView.as_view(),
         name="asset_detail",
     ),
     path(
         "manage/enablement/resources/<uuid:pk>/edit/",
-        console.AssetFormView.as_view(),
+        console_program.AssetFormView.as_view(),
         name="asset_edit",
     ),
 ]
