@@ -20,7 +20,7 @@ class AudienceQuerySet(TenantQuerySet):
         queryset = super().visible_to(membership)
         if membership is None or not membership.is_active or membership.is_staff_role:
             return queryset
-        from .audience import audience_of
+        from ..audience import audience_of
 
         return queryset.filter(self.published_filter).for_audience(
             audience_of(membership.partner_organization)
