@@ -24,6 +24,8 @@ class AwardFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         method="by_status", choices=(("valid", "Valid"), ("expired", "Expired")), label="Status"
     )
+    # An id, not a drop-down of every organization (thousands of options on the page).
+    organization = django_filters.UUIDFilter(field_name="organization")
 
     class Meta:
         model = CertificationAward

@@ -160,7 +160,8 @@ class CertificationAward(TenantOwned):
             models.Index(
                 fields=("tenant", "organization", "valid_until"), name="award_org_valid_idx"
             ),
-            models.Index(fields=("tenant", "valid_until"), name="award_valid_idx"),
+            # The roster's order (soonest expiry first), read 50 at a time.
+            models.Index(fields=("tenant", "valid_until", "id"), name="award_valid_idx"),
         ]
 
     def __str__(self) -> str:
