@@ -50,6 +50,14 @@ if [ "$GENERATE" = 1 ] || { [ "$GENERATE" = auto ] && [ "$(cat "$STAMP_FILE" 2>/
 else
     say "data already generated for $STAMP (BENCH_GENERATE=1 to regenerate)"
 fi
+# Enablement rows (courses, enrolments, awards) for the generated partners: cheap, so
+# regenerated whenever the partners were, or when its own tables are empty.
+if [ "$(cat "$STAMP_FILE.enablement" 2>/dev/null)" != "$STAMP" ] || \
+    [ "$(psql "$DATABASE_URL" -tAc 'SELECT count(*) FROM enablement_course')" = 0 ]; then
+    say "generating enablement data"
+    $PY bench/generate_enablement.py | tee "$OUT/generate_enablement.log"
+    echo "$STAMP" > "$STAMP_FILE.enablement"
+fi
 psql "$DATABASE_URL" -tAc "SELECT 'tenants=' || (SELECT count(*) FROM tenancy_tenant) || ' partners=' ||
     (SELECT count(*) FROM partners_partnerorganization) || ' deals=' || (SELECT count(*) FROM deals_deal)
     || ' database=' || pg_size_pretty(pg_database_size(current_database()))" | tee "$OUT/data.txt"
@@ -103,7 +111,19 @@ URLS=(
     "console_deal_detail|C|/manage/deals/$DEAL_ID/"
     "api_deal_list_cm|C|/api/v1/deals/"
     "console_partner_list|C|/manage/partners/"
+    "portal_learn_catalogue|P|/portal/learn/"
+    "portal_learn_team|P|/portal/learn/team/"
+    "console_certification_roster|C|/manage/enablement/roster/"
 )
+# BENCH_ONLY=<regex>: measure only the URLs whose name matches (the floors always).
+if [ -n "${BENCH_ONLY:-}" ]; then
+    SELECTED=()
+    for entry in "${URLS[@]}"; do
+        name=${entry%%|*}
+        if [[ $name == floor_* ]] || [[ $name =~ $BENCH_ONLY ]]; then SELECTED+=("$entry"); fi
+    done
+    URLS=("${SELECTED[@]}")
+fi
 cookie_of() { case "$1" in P) echo "$PARTNER_COOKIE" ;; C) echo "$CM_COOKIE" ;; *) echo "" ;; esac; }
 
 say "checking every URL answers 200 (a redirect to sign-in would be fast and wrong)"
@@ -164,6 +184,13 @@ for run in $(seq 1 "$RUNS"); do
         drain
     done
 done
+
+if [ -n "${BENCH_ONLY:-}" ]; then
+    echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+    $PY bench/report.py "$OUT" | tee "$OUT/summary.md"
+    say "raw output in $OUT (BENCH_ONLY: conflict check and rollup skipped)"
+    exit 0
+fi
 
 say "conflict check at this size"
 $PY bench/conflicts.py 2>> "$OUT/prepare.log" | grep -Ev "$NOLOG" > "$OUT/conflicts.txt"

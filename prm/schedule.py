@@ -46,4 +46,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "deals-escalate-review-sla": per_tenant("deals.escalate_review_sla", crontab(minute=20)),
     "deals-expire-lead-offers": per_tenant("deals.expire_lead_offers", crontab(minute="*/15")),
     "deals-remind-stage-sla": per_tenant("deals.remind_stage_sla", crontab(hour=7, minute=30)),
+    # --- enablement --------------------------------------------------------------------
+    "enablement-expire-certifications": per_tenant(
+        "enablement.expire_certifications", crontab(hour=1, minute=30)
+    ),
+    "enablement-remind-certification-expiry": per_tenant(
+        "enablement.remind_certification_expiry", crontab(hour=6, minute=50)
+    ),
+    "enablement-remind-overdue-assignments": per_tenant(
+        "enablement.remind_overdue_assignments", crontab(hour=7, minute=10)
+    ),
 }

@@ -255,6 +255,27 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded files (course files, library assets, logos) live under tenants/<id>/... in the
+# default storage: the local MEDIA_ROOT, or an S3-compatible bucket when PRM_S3_BUCKET is
+# set (install the `s3` extra: django-storages with boto3). Files are private either way:
+# they are served only through views that check access, never from a public URL.
+PRM_S3_BUCKET = env("PRM_S3_BUCKET", "")
+if PRM_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRM_S3_BUCKET,
+            "endpoint_url": env("PRM_S3_ENDPOINT_URL", "") or None,
+            "region_name": env("PRM_S3_REGION", "") or None,
+            "access_key": env("PRM_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env("PRM_S3_SECRET_ACCESS_KEY", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# Largest course file or library asset accepted (below PRM_MAX_REQUEST_BYTES).
+PRM_MAX_FILE_BYTES = env_int("PRM_MAX_FILE_BYTES", 8 * 1024 * 1024)
 # Requests larger than this get a clear 413 instead of being read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -280,6 +301,8 @@ SECURE_CSP = {
     "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
+    # Lesson videos: only the allow-listed players (enablement.video), privacy-enhanced.
+    "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],

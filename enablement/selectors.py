@@ -1,0 +1,228 @@
+"""Reads that span the enablement models (and what the lower apps are provided with)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from prm.tenancy.models import Membership
+
+from .audience import audience_of
+from .choices import COUNTED_ATTEMPTS, AttemptStatus
+from .models import (
+    Assignment,
+    CertificationAward,
+    Course,
+    Enrolment,
+    LearningPath,
+    LearningPathCourse,
+    Lesson,
+    LessonProgress,
+    QuizAttempt,
+)
+
+# --- provided to partners and deals ---------------------------------------------------
+
+
+def certified_people_count(organization) -> int:
+    """Active members of the organization holding a valid certification (one query)."""
+    return (
+        CertificationAward.objects.current()
+        .filter(organization=organization, membership__is_active=True)
+        .aggregate(n=Count("membership", distinct=True))["n"]
+    )
+
+
+def partner_tier_metrics(organization) -> dict[str, int]:
+    """Registered in partners.providers.metric_providers."""
+    return {"min_certified_people": certified_people_count(organization)}
+
+
+def path_completed_by_organization(path: LearningPath, organization) -> bool:
+    """An active member of the organization completed every course of the path."""
+    course_ids = set(
+        LearningPathCourse.objects.filter(path=path).values_list("course_id", flat=True)
+    )
+    if not course_ids:
+        return True
+    per_person = (
+        Enrolment.objects.filter(
+            organization=organization,
+            membership__is_active=True,
+            course_id__in=course_ids,
+            completed_at__isnull=False,
+        )
+        .values("membership_id")
+        .annotate(n=Count("course_id", distinct=True))
+        .filter(n=len(course_ids))
+    )
+    return per_person.exists()
+
+
+def motion_registration_gate(organization, motion) -> list[str]:
+    """Registered in deals.providers.registration_gates: a learning path required for the
+    motion (and aimed at this partner) that no active member has completed."""
+    audience = audience_of(organization)
+    paths = LearningPath.objects.filter(
+        audience.q(), is_published=True, required_for_motion_ids__contains=[motion.pk]
+    )
+    return [
+        f'Complete the learning path "{path.title}" before registering {motion.name} deals.'
+        for path in paths
+        if not path_completed_by_organization(path, organization)
+    ]
+
+
+# --- the learner --------------------------------------------------------------------
+
+
+def resume_lesson(enrolment: Enrolment) -> Lesson | None:
+    """Where to carry on: the first lesson not done, in course order (else the last)."""
+    done = LessonProgress.objects.filter(enrolment=enrolment, lesson=OuterRef("pk"))
+    lesson = (
+        Lesson.objects.filter(version_id=enrolment.version_id)
+        .annotate(done=Exists(done))
+        .filter(done=False)
+        .order_by("module__position", "module_id", "position", "id")
+        .first()
+    )
+    return lesson or enrolment.last_lesson
+
+
+def course_outline(version_id, enrolment: Enrolment | None = None):
+    """Modules with their lessons (two queries) and the ids of lessons done."""
+    lessons = list(
+        Lesson.objects.filter(version_id=version_id)
+        .select_related("module")
+        .order_by("module__position", "module_id", "position", "id")
+    )
+    modules: dict = {}
+    for lesson in lessons:
+        modules.setdefault(lesson.module, []).append(lesson)
+    done = set()
+    if enrolment is not None:
+        done = set(
+            LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
+        )
+    return [(module, items) for module, items in modules.items()], lessons, done
+
+
+@dataclass
+class Due:
+    assignment: Assignment
+    membership: Membership
+    done: bool
+
+    @property
+    def overdue(self) -> bool:
+        return not self.done and self.assignment.due_on < timezone.localdate()
+
+
+def assignment_people_status(assignments, *, organization_ids=None) -> list[Due]:
+    """Each assignment × each person it applies to, and whether they have done it.
+
+    Three queries whatever the number of assignments: the people, the path steps, the
+    completed enrolments of those people.
+    """
+    assignments = list(assignments)
+    if not assignments:
+        return []
+    org_ids = organization_ids or {a.organization_id for a in assignments}
+    people = list(
+        Membership.objects.filter(partner_organization_id__in=org_ids, is_active=True)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    by_org = defaultdict(list)
+    for person in people:
+        by_org[person.partner_organization_id].append(person)
+    path_courses = defaultdict(set)
+    path_ids = {a.learning_path_id for a in assignments if a.learning_path_id}
+    for path_id, course_id in LearningPathCourse.objects.filter(path_id__in=path_ids).values_list(
+        "path_id", "course_id"
+    ):
+        path_courses[path_id].add(course_id)
+    completed = defaultdict(set)
+    for membership_id, course_id in Enrolment.objects.filter(
+        membership__in=people, completed_at__isnull=False
+    ).values_list("membership_id", "course_id"):
+        completed[membership_id].add(course_id)
+    rows = []
+    for assignment in assignments:
+        required = (
+            {assignment.course_id}
+            if assignment.course_id
+            else path_courses.get(assignment.learning_path_id, set())
+        )
+        targets = (
+            [p for p in people if p.pk == assignment.membership_id]
+            if assignment.membership_id
+            else by_org[assignment.organization_id]
+        )
+        for person in targets:
+            rows.append(Due(assignment, person, required <= completed[person.pk]))
+    return rows
+
+
+# --- reports ------------------------------------------------------------------------
+
+
+def course_report():
+    """Per course: enrolled, completed, attempts, passed attempts, pass rate (one query
+    for enrolments, one for attempts)."""
+    courses = Course.objects.annotate(
+        enrolled=Count("enrolments", distinct=True),
+        completed=Count(
+            "enrolments", filter=Q(enrolments__completed_at__isnull=False), distinct=True
+        ),
+    ).order_by("title")
+    attempts = {
+        row["enrolment__course_id"]: row
+        for row in QuizAttempt.objects.filter(status__in=COUNTED_ATTEMPTS)
+        .values("enrolment__course_id")
+        .annotate(n=Count("id"), passed=Count("id", filter=Q(status=AttemptStatus.PASSED)))
+    }
+    rows = []
+    for course in courses:
+        stats = attempts.get(course.pk, {"n": 0, "passed": 0})
+        course.attempts = stats["n"]
+        course.passed = stats["passed"]
+        course.pass_rate = round(stats["passed"] * 100 / stats["n"]) if stats["n"] else None
+        rows.append(course)
+    return rows
+
+
+def roster_queryset():
+    return CertificationAward.objects.select_related(
+        "certification", "membership__user", "organization"
+    ).order_by("valid_until", "id")
+
+
+def organizations_below_requirement():
+    """Organizations whose tier asks for more certified people than they have.
+
+    One query: the count of current awards per organization, compared in SQL.
+    """
+    from partners.models import PartnerOrganization
+
+    today: date = timezone.localdate()
+    certified = (
+        CertificationAward.objects.current(today)
+        .filter(organization=OuterRef("pk"), membership__is_active=True)
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("membership", distinct=True))
+        .values("n")
+    )
+    return (
+        PartnerOrganization.objects.filter(is_active=True, tier__min_certified_people__gt=0)
+        .annotate(certified=Coalesce(Subquery(certified, output_field=IntegerField()), 0))
+        .filter(certified__lt=F("tier__min_certified_people"))
+        .select_related("tier", "partner_type")
+        .order_by("name")
+    )

@@ -1,0 +1,247 @@
+"""Certifications: awarding, renewing, expiring; learning paths; assignments."""
+
+from __future__ import annotations
+
+import calendar
+import secrets
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from prm.core.events import publish
+from prm.notifications.services import notify
+from prm.tenancy.models import Membership
+
+from ..events import CERTIFICATION_EARNED
+from ..models import (
+    Assignment,
+    Certification,
+    CertificationAward,
+    CertificationCourse,
+    Course,
+    Enrolment,
+    LearningPath,
+    LearningPathCourse,
+)
+
+# Unambiguous characters (no 0/O, 1/I/L) for codes people type from a printed page.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def verification_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def certification_course_ids(certification: Certification) -> list:
+    """The courses a certification requires: its learning path's, else its own."""
+    if certification.learning_path_id:
+        return list(
+            LearningPathCourse.objects.filter(path_id=certification.learning_path_id)
+            .order_by("position")
+            .values_list("course_id", flat=True)
+        )
+    return list(
+        CertificationCourse.objects.filter(certification=certification).values_list(
+            "course_id", flat=True
+        )
+    )
+
+
+def certification_save(
+    *, acting_membership: Membership, certification: Certification, courses
+) -> Certification:
+    """Save a certification: its courses, or a learning path, never both or neither."""
+    courses = list(courses or [])
+    if bool(courses) == bool(certification.learning_path_id):
+        raise ValidationError("Choose either a learning path or one or more courses.")
+    with transaction.atomic():
+        certification.save()
+        CertificationCourse.objects.filter(certification=certification).exclude(
+            course__in=courses
+        ).delete()
+        for course in courses:
+            CertificationCourse.objects.get_or_create(certification=certification, course=course)
+    return certification
+
+
+def learning_path_save(
+    *, acting_membership: Membership, path: LearningPath, courses
+) -> LearningPath:
+    """Save a path with its courses in the given order."""
+    courses = list(courses or [])
+    if not courses:
+        raise ValidationError({"courses": ["A learning path needs at least one course."]})
+    with transaction.atomic():
+        path.save()
+        LearningPathCourse.objects.filter(path=path).delete()
+        LearningPathCourse.objects.bulk_create(
+            LearningPathCourse(tenant_id=path.tenant_id, path=path, course=course, position=i)
+            for i, course in enumerate(courses, start=1)
+        )
+    return path
+
+
+def _completed_course_ids(membership: Membership) -> set:
+    return set(
+        Enrolment.objects.filter(
+            membership=membership, archived_at__isnull=True, completed_at__isnull=False
+        ).values_list("course_id", flat=True)
+    )
+
+
+def certifications_check(*, membership: Membership) -> list[CertificationAward]:
+    """Award or renew every published certification whose courses this person completed.
+
+    Called when a course is completed; idempotent (a valid award not being renewed is
+    left alone).
+    """
+    done = _completed_course_ids(membership)
+    changed = []
+    if not done:
+        return changed
+    for certification in Certification.objects.filter(is_published=True):
+        required = set(certification_course_ids(certification))
+        if not required or not required <= done:
+            continue
+        award = _award_grant_or_renew(certification=certification, membership=membership)
+        if award is not None:
+            changed.append(award)
+    return changed
+
+
+def _award_grant_or_renew(
+    *, certification: Certification, membership: Membership
+) -> CertificationAward | None:
+    today = timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        award = (
+            CertificationAward.objects.select_for_update()
+            .filter(certification=certification, membership=membership)
+            .first()
+        )
+        renewal = award is not None
+        if award is None:
+            award = CertificationAward(
+                certification=certification,
+                membership=membership,
+                organization_id=membership.partner_organization_id,
+                code=verification_code(),
+                issued_at=now,
+                valid_until=add_months(today, certification.validity_months),
+            )
+            first_of_org = not CertificationAward.objects.filter(
+                organization_id=membership.partner_organization_id
+            ).exists()
+            award.save()
+        elif award.renewal_started_at is not None or not award.is_valid:
+            # Renewing early extends from the current expiry; late, from today.
+            start = award.valid_until if award.valid_until >= today else today
+            award.valid_until = add_months(start, certification.validity_months)
+            award.renewed_at = now
+            award.renewal_started_at = None
+            award.expired_at = None
+            award.save()
+            first_of_org = False
+        else:
+            return None
+        publish(
+            CERTIFICATION_EARNED,
+            tenant_id=award.tenant_id,
+            award_id=str(award.pk),
+            certification_id=str(certification.pk),
+            membership_id=str(membership.pk),
+            organization_id=str(membership.partner_organization_id),
+            renewal=renewal,
+        )
+        notify(
+            recipients=[membership.user],
+            kind="enablement.certification_earned",
+            title=(
+                f"Certification renewed: {certification.name}"
+                if renewal
+                else f"You are certified: {certification.name}"
+            ),
+            body=f"Valid until {award.valid_until:%Y-%m-%d}. Verification code {award.code}.",
+            url=f"/portal/learn/certificates/{award.pk}/",
+            dedupe_key=f"award:{award.pk}:{award.valid_until}",
+        )
+        if first_of_org:
+            from partners import services as partner_services
+
+            partner_services.onboarding_event_record(
+                organization=membership.partner_organization,
+                event="first_certification_earned",
+            )
+        return award
+
+
+def award_renewal_window_open(award: CertificationAward, *, today=None) -> bool:
+    today = today or timezone.localdate()
+    opens = award.valid_until - timedelta(days=award.certification.renewal_window_days)
+    return award.revoked_at is None and today >= opens
+
+
+def award_renewal_start(*, acting_membership: Membership, award: CertificationAward) -> list:
+    """Start renewing: the certification's courses are to be taken again (the current
+    published versions). The award stays valid until its date meanwhile."""
+    if award.membership_id != acting_membership.pk:
+        raise ValidationError("Only the certified person can renew.")
+    if award.renewal_started_at is not None:
+        raise ValidationError("Renewal is under way: complete the courses again.")
+    if not award_renewal_window_open(award):
+        raise ValidationError(
+            f"Renewal opens {award.certification.renewal_window_days} days before "
+            f"{award.valid_until:%Y-%m-%d}."
+        )
+    course_ids = certification_course_ids(award.certification)
+    with transaction.atomic():
+        now = timezone.now()
+        Enrolment.objects.filter(
+            membership=acting_membership, course_id__in=course_ids, archived_at__isnull=True
+        ).update(archived_at=now)
+        award.renewal_started_at = now
+        award.save(update_fields=["renewal_started_at"])
+    return list(Course.objects.filter(pk__in=course_ids))
+
+
+def assignment_create(*, acting_membership: Membership, assignment: Assignment) -> Assignment:
+    """Assign a course or a path to an organization (or one of its people) by a date."""
+    if assignment.due_on < timezone.localdate():
+        raise ValidationError({"due_on": ["The due date is in the past."]})
+    if (
+        assignment.membership_id
+        and assignment.membership.partner_organization_id != assignment.organization_id
+    ):
+        raise ValidationError({"membership": ["This person is not in that organization."]})
+    with transaction.atomic():
+        assignment.assigned_by = acting_membership.user
+        assignment.save()
+        people = (
+            [assignment.membership]
+            if assignment.membership_id
+            else list(
+                Membership.objects.filter(
+                    partner_organization_id=assignment.organization_id, is_active=True
+                ).select_related("user")
+            )
+        )
+        notify(
+            recipients=[m.user for m in people],
+            kind="enablement.assigned",
+            title=f"Training assigned: {assignment.training}",
+            body=f"Due {assignment.due_on:%Y-%m-%d}.",
+            url="/portal/learn/my/",
+            dedupe_key=f"assignment:{assignment.pk}:assigned",
+            actor=acting_membership.user,
+        )
+    return assignment
