@@ -33,4 +33,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "deals-escalate-review-sla": per_tenant("deals.escalate_review_sla", crontab(minute=20)),
     "deals-expire-lead-offers": per_tenant("deals.expire_lead_offers", crontab(minute="*/15")),
     "deals-remind-stage-sla": per_tenant("deals.remind_stage_sla", crontab(hour=7, minute=30)),
+    # --- analytics -----------------------------------------------------------------------
+    # After the deals jobs of the night (expiry at 01:10), so expired deals leave the
+    # pipeline in the same night's figures.
+    "analytics-rebuild-rollups": per_tenant(
+        "analytics.rebuild_rollups", crontab(hour=1, minute=40)
+    ),
 }
