@@ -143,6 +143,8 @@ class HealthScore(TenantOwned):
     # [{"key", "label", "weight", "value" (0–100), "detail" (in words)}]
     components = models.JSONField(default=list)
     at_risk = models.BooleanField(default=False)
+    # The day the current at-risk episode began (one notice per episode).
+    flagged_on = models.DateField(null=True, blank=True)
     computed_at = models.DateTimeField()
 
     partner_scope = None

@@ -30,9 +30,44 @@ def tier_metrics(organization) -> dict:
     }
 
 
+def money(value, currency: str | None = None) -> str:
+    """12,345 USD: whole units of the tenant's currency (never summed across currencies)."""
+    from prm.tenancy.context import require_current_tenant
+
+    if value is None:
+        return "—"
+    return f"{Decimal(value):,.0f} {currency or require_current_tenant().currency}"
+
+
+def percent(value) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def partner_list_figures(organizations) -> dict:
+    """Open pipeline, won revenue (12 months) and win rate per partner, from the rollups
+    (partners.providers.figure_providers): one query, whatever the page size."""
+    figures = selectors.partners_trailing(organization_ids=[o.pk for o in organizations])
+    values = {
+        organization_id: [
+            money(row.get("open_pipeline")),
+            money(row["won_revenue"]),
+            percent(row["win_rate"]),
+        ]
+        for organization_id, row in figures.items()
+    }
+    as_of = max((row["as_of"] for row in figures.values()), default=None)
+    return {
+        "columns": ["Open pipeline", "Won, 12 months", "Win rate"],
+        "values": values,
+        "as_of": as_of,
+    }
+
+
 def register_all() -> None:
     from deals.selectors import partner_tier_metrics
-    from partners.providers import metric_providers
+    from partners.providers import figure_providers, metric_providers
+
+    figure_providers.register(partner_list_figures)
 
     # The rollups replace the live aggregate deals registers (and fall back to it).
     metric_providers.unregister(partner_tier_metrics)

@@ -44,3 +44,23 @@ def refresh_partner_month(*, tenant_id: int, organization_id: str) -> int:
 def rebuild_rollups(*, tenant_id: int, months: int = 13) -> int:
     """Nightly: recompute the last 13 months of every partner and of the program."""
     return rollups.rollup_rebuild(months=months)
+
+
+@tenant_task(name="analytics.score_health")
+def score_health(*, tenant_id: int) -> dict[str, int]:
+    """Nightly, after the rollups: health scores, churn flags, plan goal actuals."""
+    from . import scorecards, services
+
+    counts = services.health_score_all()
+    counts["goals"] = scorecards.goals_fill_actuals()
+    return counts
+
+
+@tenant_task(name="analytics.evaluate_tiers")
+def evaluate_tiers(*, tenant_id: int) -> dict[str, int]:
+    """Weekly: tier proposals from the trailing 12 months; reminders of due downgrades."""
+    from . import services
+
+    counts = services.tiers_evaluate()
+    counts["reminded"] = services.tier_proposals_apply_due()
+    return counts

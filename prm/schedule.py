@@ -39,4 +39,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "analytics-rebuild-rollups": per_tenant(
         "analytics.rebuild_rollups", crontab(hour=1, minute=40)
     ),
+    "analytics-score-health": per_tenant("analytics.score_health", crontab(hour=2, minute=40)),
+    "analytics-evaluate-tiers": per_tenant(
+        "analytics.evaluate_tiers", crontab(hour=3, minute=10, day_of_week=1)
+    ),
 }

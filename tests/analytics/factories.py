@@ -58,3 +58,18 @@ def lead_for(deal: Deal) -> Lead:
     return Lead.objects.create(
         customer_name=deal.customer_name, country="US", motion=deal.motion, deal=deal
     )
+
+
+def month_row(organization, *, month=None, **figures):
+    """A rollup row as the rollup would write it (for tests of what reads rollups)."""
+    from django.utils import timezone
+
+    from analytics.models import MonthlyMetrics
+    from analytics.rollups import current_month
+
+    return MonthlyMetrics.objects.create(
+        organization=organization,
+        month=month or current_month(),
+        computed_at=timezone.now(),
+        **figures,
+    )

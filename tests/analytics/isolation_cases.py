@@ -1,0 +1,37 @@
+"""Isolation cases for the analytics app's pages and API endpoints."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from analytics.models import TierProposal
+from partners.models import Tier
+from tests.isolation.registry import Target, register
+
+
+def _proposal(world):
+    tier = Tier.objects.get_or_create(rank=8, defaults={"name": "Iso Analytics Tier"})[0]
+    proposal = TierProposal.objects.create(
+        organization=world.org_a1,
+        to_tier=tier,
+        direction="upgrade",
+        effective_on=date(2026, 1, 1),
+        evidence={"rows": [], "months": ["2025-01-01", "2025-12-01"]},
+    )
+    return Target(kwargs={"pk": proposal.pk}, obj=proposal)
+
+
+@register("analytics:proposal_approve", "analytics:proposal_reject", owner="staff")
+def _proposal_page(world):
+    return _proposal(world)
+
+
+@register("analytics:scorecard", "analytics:mark_at_risk", owner="staff")
+def _organization(world):
+    return Target(kwargs={"pk": world.org_a1.pk}, obj=world.org_a1)
+
+
+@register("analytics:tier_requirements", owner="staff")
+def _tier(world):
+    tier = Tier.objects.get_or_create(rank=9, defaults={"name": "Iso Requirements Tier"})[0]
+    return Target(kwargs={"pk": tier.pk}, obj=tier, marker="Iso Requirements Tier")
