@@ -15,7 +15,7 @@ from analytics.models import MonthlyMetrics, TierProposal
 from analytics.rollups import current_month, month_start
 from tests.analytics.factories import month_row
 from tests.conftest import client_for
-from tests.factories import MembershipFactory, PartnerOrganizationFactory
+from tests.factories import PartnerOrganizationFactory
 from tests.partners.factories import TierFactory
 
 
