@@ -35,3 +35,42 @@ def _organization(world):
 def _tier(world):
     tier = Tier.objects.get_or_create(rank=9, defaults={"name": "Iso Requirements Tier"})[0]
     return Target(kwargs={"pk": tier.pk}, obj=tier, marker="Iso Requirements Tier")
+
+
+API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@register("api:monthlymetrics-detail", methods=API_METHODS)
+def _month_row(world):
+    from tests.analytics.factories import month_row
+
+    row = month_row(world.org_a1, won_count=7)
+    return Target(kwargs={"pk": row.pk}, obj=row)
+
+
+@register("api:healthscore-detail", owner="staff", methods=API_METHODS)
+def _health(world):
+    from django.utils import timezone
+
+    from analytics.models import HealthScore
+
+    health = HealthScore.objects.create(
+        organization=world.org_a1, score=42, components=[], computed_at=timezone.now()
+    )
+    return Target(kwargs={"pk": health.pk}, obj=health)
+
+
+@register(
+    "api:tierproposal-detail",
+    "api:tierproposal-approve",
+    "api:tierproposal-reject",
+    owner="staff",
+    methods=API_METHODS,
+)
+def _proposal_api(world):
+    return _proposal(world)
+
+
+@register("api:scorecard-detail", owner="staff", methods=API_METHODS)
+def _scorecard_api(world):
+    return Target(kwargs={"pk": world.org_a1.pk}, obj=world.org_a1)
