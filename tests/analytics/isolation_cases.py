@@ -11,12 +11,16 @@ from tests.isolation.registry import Target, register
 
 def _proposal(world):
     tier = Tier.objects.get_or_create(rank=8, defaults={"name": "Iso Analytics Tier"})[0]
-    proposal = TierProposal.objects.create(
+    # One pending proposal per partner: cases built into the same world share it.
+    proposal, _ = TierProposal.objects.get_or_create(
         organization=world.org_a1,
-        to_tier=tier,
-        direction="upgrade",
-        effective_on=date(2026, 1, 1),
-        evidence={"rows": [], "months": ["2025-01-01", "2025-12-01"]},
+        status="pending",
+        defaults={
+            "to_tier": tier,
+            "direction": "upgrade",
+            "effective_on": date(2026, 1, 1),
+            "evidence": {"rows": [], "months": ["2025-01-01", "2025-12-01"]},
+        },
     )
     return Target(kwargs={"pk": proposal.pk}, obj=proposal)
 
@@ -42,9 +46,12 @@ API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 @register("api:monthlymetrics-detail", methods=API_METHODS)
 def _month_row(world):
+    from analytics.models import MonthlyMetrics
     from tests.analytics.factories import month_row
 
-    row = month_row(world.org_a1, won_count=7)
+    row = MonthlyMetrics.objects.filter(organization=world.org_a1).first() or month_row(
+        world.org_a1, won_count=7
+    )
     return Target(kwargs={"pk": row.pk}, obj=row)
 
 
@@ -54,8 +61,8 @@ def _health(world):
 
     from analytics.models import HealthScore
 
-    health = HealthScore.objects.create(
-        organization=world.org_a1, score=42, components=[], computed_at=timezone.now()
+    health, _ = HealthScore.objects.get_or_create(
+        organization=world.org_a1, defaults={"score": 42, "computed_at": timezone.now()}
     )
     return Target(kwargs={"pk": health.pk}, obj=health)
 
