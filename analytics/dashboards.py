@@ -393,3 +393,25 @@ def partner_rank(*, organization_id) -> tuple[int, int] | None:
     if mine is None:
         return None
     return 1 + sum(1 for v in values if v > mine), len(values)
+
+
+def kpis(filters: Filters) -> dict | None:
+    """The tiles above the charts: the program's, or the filtered partners' sums."""
+    from .selectors import _with_rates, program_trailing
+
+    if not filters.narrowed:
+        return program_trailing(months=filters.months)
+    first, last = filters.months_range()
+    rows = MonthlyMetrics.objects.filter(
+        organization__in=filters.partners(), month__gte=first, month__lte=last
+    )
+    found = rows.aggregate(
+        won_revenue=Sum("won_revenue"),
+        won_count=Sum("won_count"),
+        lost_count=Sum("lost_count"),
+        registrations_approved=Sum("registrations_approved"),
+        open_pipeline=Sum("open_pipeline", filter=Q(month=last)),
+    )
+    if found["won_revenue"] is None:
+        return None
+    return _with_rates(found)

@@ -97,7 +97,7 @@ class ConsoleDashboardView(StaffRequiredMixin, ChartsMixin, TemplateView):
             form=form,
             filters=filters,
             charts=self.get_charts(),
-            kpis=selectors.program_trailing(months=filters.months),
+            kpis=dashboards.kpis(filters),
             as_of=selectors.program_as_of(),
             query=query.urlencode(),
             pending_proposals=TierProposal.objects.filter(status=ProposalStatus.PENDING).count(),

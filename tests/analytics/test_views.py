@@ -119,6 +119,9 @@ def test_dashboard_filters_by_tier_and_exports_csv(rolled, cm_membership):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["Label", "Won revenue"]
     assert rows[1:] == [["Gold Partner", "777.00"]]
+    page = client.get(url, {"tier": gold.pk}).content.decode()
+    tiles = page.split('data-testid="dashboard-kpis"')[1].split("</div>\n</div>")[0]
+    assert "777 USD" in tiles and "filtered partners" in tiles and "12,445" not in tiles
     assert client.get(url, {"export": "nope"}).status_code == 404
     assert client.get(url, {"period": "bogus"}).status_code == 200
 
