@@ -21,8 +21,9 @@ tenant's time zone) it belongs to:
 
 Events are grouped per (organization, month) — or per month for the program's row —
 and each metric is an aggregate over a group (`aggregate`), or an expression over the
-aggregated row (`derived`: win rate, and open pipeline as the running sum of pipeline
-changes: pipeline events before the window are folded into the month before it).
+aggregated row (`derived`, where `org_key` names the partner or the program: win rate,
+and open pipeline as the running sum of pipeline changes: pipeline events before the
+window are folded into the month before it).
 
 Adding a metric is one column and one SQL expression:
   1. add the field to `MonthlyMetrics` (with a default) and make the migration;
@@ -121,7 +122,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "open_pipeline",
-        derived="sum(pipeline_change) OVER (PARTITION BY organization_id ORDER BY month)",
+        derived="sum(pipeline_change) OVER (PARTITION BY org_key ORDER BY month)",
         label="Open pipeline (month end)",
         trailing="none",
         money=True,

@@ -71,14 +71,17 @@ EVENT_SOURCES = (
     WHERE t.tenant_id = %(tenant)s {{org_d}} AND t.kind = 'status' AND t.to_value = 'rejected'
       AND t.created_at >= %(start_ts)s AND t.created_at < %(end_ts)s
     """,
-    # Active users: people of the partner who moved one of its deals that month.
+    # Active users: people of the partner who moved one of its deals that month. The
+    # window's transitions are read once and matched to partner people by hash, not
+    # probed deal by deal.
     f"""
     SELECT d.organization_id, {_m("t.created_at")}, 'active', NULL::numeric,
            NULL::double precision, false, t.actor_id
     FROM deals_dealtransition t
-    JOIN deals_deal d ON d.tenant_id = t.tenant_id AND d.id = t.deal_id
     JOIN tenancy_membership mb ON mb.tenant_id = t.tenant_id AND mb.user_id = t.actor_id
-         AND mb.partner_organization_id = d.organization_id
+         AND mb.partner_organization_id IS NOT NULL
+    JOIN deals_deal d ON d.tenant_id = t.tenant_id AND d.id = t.deal_id
+         AND d.organization_id = mb.partner_organization_id
     WHERE t.tenant_id = %(tenant)s {{org_d}}
       AND t.created_at >= %(start_ts)s AND t.created_at < %(end_ts)s
     """,
@@ -95,8 +98,15 @@ EVENT_SOURCES = (
 NULLABLE = {"median_decision_hours", "win_rate"}
 
 
-def rollup_sql(*, per_partner: bool, one_partner: bool) -> str:
-    """The statement that upserts a window of months, per partner or for the program."""
+# The program's rows have no organization; inside the statement they are keyed by this
+# value so that every join and window is on a non-null key (hashable, unlike
+# IS NOT DISTINCT FROM).
+PROGRAM_KEY = "00000000-0000-0000-0000-000000000000"
+
+
+def rollup_sql(*, group: str, one_partner: bool = False) -> str:
+    """The statement that upserts a window of months: `group` is "partner", "program" or
+    "both" (one pass over the events for the partners' rows and the program's)."""
     org_d = "AND d.organization_id = %(org)s" if one_partner else ""
     org_tp = "AND tp.organization_id = %(org)s" if one_partner else ""
     events = "\nUNION ALL\n".join(
@@ -109,30 +119,33 @@ def rollup_sql(*, per_partner: bool, one_partner: bool) -> str:
     )
     derived = ",\n    ".join(f"{m.derived} AS {m.name}" for m in DERIVED)
     columns = [m.name for m in METRICS]
-    if per_partner:
-        org_o = "AND o.id = %(org)s" if one_partner else ""
-        agg_key, agg_group = "organization_id, ", "GROUP BY 1, 2"
-        grid = f"""
-        SELECT o.id AS organization_id, g.month::date AS month
+    org_o = "AND o.id = %(org)s" if one_partner else ""
+    partner_grid = f"""
+        SELECT o.id AS org_key, g.month::date AS month
         FROM partners_partnerorganization o
         CROSS JOIN generate_series(%(before)s::date, %(end)s::date, interval '1 month') AS g(month)
         WHERE o.tenant_id = %(tenant)s {org_o}"""
-        join = "USING (organization_id, month)"
-        grid_org = "grid.organization_id"
-    else:
-        agg_key, agg_group = "", "GROUP BY 1"
-        grid = """
-        SELECT NULL::uuid AS organization_id, g.month::date AS month
+    program_grid = f"""
+        SELECT '{PROGRAM_KEY}'::uuid AS org_key, g.month::date AS month
         FROM generate_series(%(before)s::date, %(end)s::date, interval '1 month') AS g(month)"""
-        join = "USING (month)"
-        grid_org = "grid.organization_id"
+    month_key = "greatest(month, %(before)s::date)"
+    if group == "partner":
+        agg_key, agg_group, grid = "organization_id", "GROUP BY 1, 2", partner_grid
+    elif group == "program":
+        agg_key, agg_group, grid = f"'{PROGRAM_KEY}'::uuid", "GROUP BY 2", program_grid
+    else:
+        # One pass over the events for both: the program's row is the grouping set
+        # without the organization (its medians and distinct counts are its own).
+        agg_key = f"coalesce(organization_id, '{PROGRAM_KEY}'::uuid)"
+        agg_group = f"GROUP BY GROUPING SETS ((organization_id, {month_key}), ({month_key}))"
+        grid = f"{partner_grid}\n        UNION ALL{program_grid}"
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*columns, "computed_at"])
     return f"""
 WITH events (organization_id, month, kind, amount, hours, lead, user_id) AS (
 {events}
 ),
 agg AS (
-    SELECT {agg_key}greatest(month, %(before)s::date) AS month,
+    SELECT {agg_key} AS org_key, {month_key} AS month,
     {aggregates}
     FROM events
     {agg_group}
@@ -140,9 +153,10 @@ agg AS (
 grid AS ({grid}
 ),
 filled AS (
-    SELECT {grid_org} AS organization_id, grid.month,
+    SELECT grid.org_key, nullif(grid.org_key, '{PROGRAM_KEY}'::uuid) AS organization_id,
+    grid.month,
     {filled}
-    FROM grid LEFT JOIN agg {join}
+    FROM grid LEFT JOIN agg USING (org_key, month)
 ),
 final AS (
     SELECT filled.*,
@@ -210,16 +224,13 @@ def rollup_rebuild(*, months: int = 13, today: date | None = None) -> int:
     program. Returns the number of rows written."""
     end = month_start(today or tenant_today())
     start = month_start(end, -(months - 1))
-    params = _params(start=start, end=end)
-    written = _run(rollup_sql(per_partner=True, one_partner=False), params)
-    written += _run(rollup_sql(per_partner=False, one_partner=False), params)
-    return written
+    return _run(rollup_sql(group="both"), _params(start=start, end=end))
 
 
 def rollup_refresh_partner(*, organization_id, today: date | None = None) -> int:
     """Recompute the current month of one partner, and the program's current month."""
     month = month_start(today or tenant_today())
     params = _params(start=month, end=month, organization_id=organization_id)
-    written = _run(rollup_sql(per_partner=True, one_partner=True), params)
-    written += _run(rollup_sql(per_partner=False, one_partner=False), params)
+    written = _run(rollup_sql(group="partner", one_partner=True), params)
+    written += _run(rollup_sql(group="program"), params)
     return written
