@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from prm.accounts.models import User
 from prm.notifications.services import notify
+from prm.tenancy.models import Membership, acting_user
 
 from ..choices import (
     DealStatus,
@@ -28,13 +31,20 @@ from ._common import _locked, _partner_users, _portal_url, _record, _transition
 from .registration import _protection_days
 
 
-def deal_approve(*, deal: Deal, user, note: str = "", caused_by=None) -> Deal:
+def deal_approve(
+    *,
+    deal: Deal,
+    acting_membership: Membership | None,
+    note: str = "",
+    caused_by: User | None = None,
+) -> Deal:
     """Approve a registration: protection starts and the deal enters its motion.
 
     `user` is the reviewer (None when the portal approves by itself); `caused_by` is who
     set it off when that is someone else (a partner accepting a lead), so that person is
     not told about their own action.
     """
+    user = acting_user(acting_membership)
     with transaction.atomic():
         deal = _locked(deal)
         if deal.status == DealStatus.APPROVED:
@@ -79,7 +89,14 @@ def deal_approve(*, deal: Deal, user, note: str = "", caused_by=None) -> Deal:
     return deal
 
 
-def deal_reject(*, deal: Deal, user, reason: str, code: str = RejectionCode.OTHER) -> Deal:
+def deal_reject(
+    *,
+    deal: Deal,
+    acting_membership: Membership,
+    reason: str,
+    code: str = RejectionCode.OTHER,
+) -> Deal:
+    user = acting_membership.user
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the partner a reason for the rejection."})
@@ -112,7 +129,8 @@ def deal_reject(*, deal: Deal, user, reason: str, code: str = RejectionCode.OTHE
     return deal
 
 
-def deal_request_info(*, deal: Deal, user, message: str) -> Deal:
+def deal_request_info(*, deal: Deal, acting_membership: Membership, message: str) -> Deal:
+    user = acting_membership.user
     message = (message or "").strip()
     if not message:
         raise ValidationError({"message": "Say what information you need."})
@@ -142,12 +160,14 @@ def deal_request_info(*, deal: Deal, user, message: str) -> Deal:
     return deal
 
 
-def deals_bulk_approve(*, deals, user) -> tuple[list[Deal], dict[str, str]]:
+def deals_bulk_approve(
+    *, deals: Iterable[Deal], acting_membership: Membership
+) -> tuple[list[Deal], dict[str, str]]:
     """Approve several registrations; returns those approved and why others were not."""
     approved, skipped = [], {}
     for deal in deals:
         try:
-            approved.append(deal_approve(deal=deal, user=user))
+            approved.append(deal_approve(deal=deal, acting_membership=acting_membership))
         except ValidationError as exc:
             skipped[deal.reference] = " ".join(exc.messages)
     return approved, skipped

@@ -83,7 +83,7 @@ class DealDetailMixin(ScopedQuerysetMixin):
             .filter(deal=deal)
             .select_related("requested_by", "decided_by")
         )
-        may_move = services.deal_stage_may_move(deal=deal, membership=membership)
+        may_move = services.deal_stage_may_move(deal=deal, acting_membership=membership)
         context = {
             "deal": deal,
             "staff": staff,
@@ -202,14 +202,14 @@ class PortalDealSubmitView(PartnerDealMixin, DealActionView):
     success_message = "Submitted for review."
 
     def perform(self, deal, form):
-        services.deal_submit(deal=deal, user=self.request.user)
+        services.deal_submit(deal=deal, acting_membership=self.request.membership)
 
 
 class ApproveView(StaffRequiredMixin, DealActionView):
     success_message = "Approved."
 
     def perform(self, deal, form):
-        services.deal_approve(deal=deal, user=self.request.user)
+        services.deal_approve(deal=deal, acting_membership=self.request.membership)
 
 
 class RejectView(StaffRequiredMixin, DealActionView):
@@ -219,7 +219,7 @@ class RejectView(StaffRequiredMixin, DealActionView):
     def perform(self, deal, form):
         services.deal_reject(
             deal=deal,
-            user=self.request.user,
+            acting_membership=self.request.membership,
             reason=form.cleaned_data["reason"],
             code=form.cleaned_data["code"],
         )
@@ -231,7 +231,9 @@ class RequestInfoView(StaffRequiredMixin, DealActionView):
 
     def perform(self, deal, form):
         services.deal_request_info(
-            deal=deal, user=self.request.user, message=form.cleaned_data["message"]
+            deal=deal,
+            acting_membership=self.request.membership,
+            message=form.cleaned_data["message"],
         )
 
 
@@ -245,7 +247,7 @@ class CommentView(DealActionView):
     def perform(self, deal, form):
         services.deal_comment_add(
             deal=deal,
-            membership=self.request.membership,
+            acting_membership=self.request.membership,
             body=form.cleaned_data["body"],
             is_internal=form.cleaned_data.get("is_internal", False),
         )
@@ -269,7 +271,7 @@ class StageView(DealActionView):
     def perform(self, deal, form):
         services.deal_stage_change(
             deal=deal,
-            membership=self.request.membership,
+            acting_membership=self.request.membership,
             stage=form.cleaned_data["stage"],
             note=form.cleaned_data.get("note", ""),
         )
@@ -290,7 +292,7 @@ class CloseView(DealActionView):
     def perform(self, deal, form):
         services.deal_close(
             deal=deal,
-            membership=self.request.membership,
+            acting_membership=self.request.membership,
             won=form.cleaned_data["outcome"] == "won",
             closed_on=form.cleaned_data["closed_on"],
             final_amount=form.cleaned_data.get("final_amount"),
@@ -312,7 +314,7 @@ class ExtensionRequestView(PartnerDealMixin, DealActionView):
     def perform(self, deal, form):
         services.extension_request(
             deal=deal,
-            user=self.request.user,
+            acting_membership=self.request.membership,
             days=form.cleaned_data["days"],
             reason=form.cleaned_data["reason"],
         )
@@ -324,7 +326,7 @@ class SalesRepView(StaffRequiredMixin, DealActionView):
 
     def perform(self, deal, form):
         services.deal_sales_rep_assign(
-            deal=deal, user=self.request.user, rep=form.cleaned_data["rep"]
+            deal=deal, acting_membership=self.request.membership, rep=form.cleaned_data["rep"]
         )
 
 
@@ -346,7 +348,9 @@ class DealPartnersView(StaffRequiredMixin, DealActionView):
         ]
         if any(split is None for _o, _r, split in participants):
             raise ValidationError("Give each partner a split.")
-        services.deal_partners_set(deal=deal, user=self.request.user, participants=participants)
+        services.deal_partners_set(
+            deal=deal, acting_membership=self.request.membership, participants=participants
+        )
 
 
 class ExtensionDecideView(StaffRequiredMixin, View):
@@ -359,7 +363,7 @@ class ExtensionDecideView(StaffRequiredMixin, View):
             try:
                 services.extension_decide(
                     extension=extension,
-                    user=request.user,
+                    acting_membership=request.membership,
                     approve=form.cleaned_data["decision"] == "approve",
                     note=form.cleaned_data["note"],
                 )

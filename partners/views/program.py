@@ -183,7 +183,9 @@ class AgreementDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
         if not request.membership.is_admin:
             raise PermissionDenied("Only a program admin can publish an agreement.")
         try:
-            asked = services.agreement_publish(agreement=agreement, by=request.user)
+            asked = services.agreement_publish(
+                agreement=agreement, acting_membership=request.membership
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
