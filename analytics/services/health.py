@@ -156,7 +156,7 @@ def health_score_all() -> dict[str, int]:
     weights = cfg.health_weights or default_weights()
     organizations = list(
         organizations_with_gate(
-            PartnerOrganization.objects.filter(lifecycle_stage__in=SCORED_STAGES)
+            queryset=PartnerOrganization.objects.filter(lifecycle_stage__in=SCORED_STAGES)
         ).select_related("channel_manager")
     )
     ids = [o.pk for o in organizations]
@@ -277,6 +277,6 @@ def partner_mark_at_risk(
     partner_services.partner_transition(
         organization=organization,
         target=LifecycleStage.AT_RISK,
-        by=acting_membership.user,
+        acting_membership=acting_membership,
         reason=f"Flagged by the health score{score}.",
     )

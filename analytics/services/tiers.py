@@ -231,7 +231,7 @@ def tiers_evaluate(*, today: date | None = None) -> dict[str, int]:
                 partner_services.partner_tier_change(
                     organization=move.organization,
                     tier=move.to_tier,
-                    by=None,
+                    acting_membership=None,
                     reason="Automatic upgrade: the last 12 months meet the tier's requirements.",
                 )
                 TierProposal.objects.create(
@@ -295,7 +295,7 @@ def tier_proposal_approve(
         partner_services.partner_tier_change(
             organization=organization,
             tier=proposal.to_tier,
-            by=acting_membership.user,
+            acting_membership=acting_membership,
             reason=reason,
         )
         proposal.status = ProposalStatus.APPROVED

@@ -243,7 +243,7 @@ def test_a_deal_status_change_refreshes_its_partner_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         deal = make_deal(partner_admin_membership)
     with django_capture_on_commit_callbacks(execute=True):
-        services.deal_approve(deal=deal, user=cm_membership.user)
+        services.deal_approve(deal=deal, acting_membership=cm_membership)
     row = MonthlyMetrics.objects.get(
         organization=partner_admin_membership.partner_organization,
         month=rollups.current_month(),
