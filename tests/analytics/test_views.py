@@ -254,3 +254,26 @@ def test_proposal_list_queries_do_not_grow(
 @pytest.mark.django_db
 def test_rollup_rows_exist_per_partner_only_for_the_tenant(rolled):
     assert MonthlyMetrics.objects.filter(organization=rolled).count() == 2
+
+
+@pytest.mark.django_db
+def test_tier_figures_fall_back_to_live_deals_before_the_first_rollup(
+    in_tenant, partner_admin_membership
+):
+    from django.utils import timezone
+
+    from analytics.providers import tier_metrics
+    from tests.analytics.factories import placed_deal
+
+    org = partner_admin_membership.partner_organization
+    placed_deal(
+        partner_admin_membership,
+        submitted=timezone.now(),
+        approved=timezone.now(),
+        status="won",
+        closed_on=timezone.localdate(),
+        final_amount="700",
+    )
+    assert not MonthlyMetrics.objects.filter(organization=org).exists()
+    assert tier_metrics(org)["min_won_deals"] == 1
+    assert tier_metrics(org)["min_won_revenue"] == Decimal("700")
