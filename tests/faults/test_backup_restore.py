@@ -123,6 +123,14 @@ def test_a_backup_restores_into_an_empty_database_with_the_same_data_and_access(
         cursor.execute("SELECT name FROM partners_partnerorganization")
         assert [row[0] for row in cursor.fetchall()] == ["Northwind Traders"]
 
+    # The trigram lookup is owned by its unprivileged role again, not by the restorer.
+    with psycopg2.connect(empty_database) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = %s",
+            ["deals_open_similar_names"],
+        )
+        assert cursor.fetchone()[0] == "prm_similarity_lookup"
+
     # The same person signs in on the restored portal and sees her organization.
     signed_in = _manage(
         "shell",
