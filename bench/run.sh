@@ -114,6 +114,8 @@ URLS=(
     "portal_learn_catalogue|P|/portal/learn/"
     "portal_learn_team|P|/portal/learn/team/"
     "console_certification_roster|C|/manage/enablement/roster/"
+    "console_dashboard|C|/manage/analytics/"
+    "portal_dashboard|P|/portal/performance/"
 )
 # BENCH_ONLY=<regex>: measure only the URLs whose name matches (the floors always).
 if [ -n "${BENCH_ONLY:-}" ]; then

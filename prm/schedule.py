@@ -56,4 +56,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "enablement-remind-overdue-assignments": per_tenant(
         "enablement.remind_overdue_assignments", crontab(hour=7, minute=10)
     ),
+    # --- analytics -----------------------------------------------------------------------
+    # After the deals jobs of the night (expiry at 01:10), so expired deals leave the
+    # pipeline in the same night's figures.
+    "analytics-rebuild-rollups": per_tenant(
+        "analytics.rebuild_rollups", crontab(hour=1, minute=40)
+    ),
+    "analytics-score-health": per_tenant("analytics.score_health", crontab(hour=2, minute=40)),
+    "analytics-evaluate-tiers": per_tenant(
+        "analytics.evaluate_tiers", crontab(hour=3, minute=10, day_of_week=1)
+    ),
 }

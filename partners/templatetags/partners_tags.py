@@ -39,3 +39,25 @@ def partner_console_panel(context):
         ).count(),
         "my_at_risk": mine.filter(lifecycle_stage=LifecycleStage.AT_RISK).order_by("name")[:10],
     }
+
+
+@register.simple_tag
+def partner_figures(partners):
+    """The partner list's performance columns from `providers.figure_providers`:
+    `.columns` (titles), `.rows` ([(partner, [values])] in the list's order), `.as_of`."""
+    from types import SimpleNamespace
+
+    from partners import providers
+
+    partners = [partners] if hasattr(partners, "pk") else list(partners)
+    columns: list[str] = []
+    values: dict = {p.pk: [] for p in partners}
+    as_of = None
+    for provider in providers.figure_providers:
+        found = provider(partners)
+        columns.extend(found["columns"])
+        blank = ["—"] * len(found["columns"])
+        for partner in partners:
+            values[partner.pk].extend(found["values"].get(partner.pk, blank))
+        as_of = found.get("as_of") or as_of
+    return SimpleNamespace(columns=columns, rows=[(p, values[p.pk]) for p in partners], as_of=as_of)

@@ -1,0 +1,93 @@
+"""Reads over the rollups: trailing figures, series for charts, "as of"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Max, Sum
+
+from .metrics import METRICS
+from .models import MonthlyMetrics
+from .rollups import current_month, month_start
+
+SUMMED = tuple(m.name for m in METRICS if m.trailing == "sum")
+
+
+def program_as_of() -> datetime | None:
+    """When the program's rollups were last computed (None: never)."""
+    return (
+        MonthlyMetrics.objects.filter(organization__isnull=True)
+        .order_by("-computed_at")
+        .values_list("computed_at", flat=True)
+        .first()
+    )
+
+
+def trailing_window(*, months: int = 12, end: date | None = None) -> tuple[date, date]:
+    """(first month, last month) of the `months` months up to this one, inclusive."""
+    last = end or current_month()
+    return month_start(last, -(months - 1)), last
+
+
+def _with_rates(row: dict) -> dict:
+    won, lost = row.get("won_count") or 0, row.get("lost_count") or 0
+    row["win_rate"] = round(Decimal(won * 100) / (won + lost), 1) if won + lost else None
+    return row
+
+
+def partners_trailing(
+    *, organization_ids: Iterable, months: int = 12, end: date | None = None
+) -> dict:
+    """Per partner: the summed metrics of the trailing window, its win rate, its open
+    pipeline (latest month) and as of when: {organization_id: {...}}. One query."""
+    first, last = trailing_window(months=months, end=end)
+    rows = (
+        MonthlyMetrics.objects.filter(
+            organization_id__in=list(organization_ids), month__gte=first, month__lte=last
+        )
+        .values("organization_id")
+        .annotate(
+            **{name: Sum(name) for name in SUMMED},
+            as_of=Max("computed_at"),
+        )
+        .order_by()
+    )
+    result = {row.pop("organization_id"): _with_rates(row) for row in rows}
+    if result:
+        pipelines = MonthlyMetrics.objects.filter(
+            organization_id__in=list(result), month=last
+        ).values_list("organization_id", "open_pipeline")
+        for organization_id, pipeline in pipelines:
+            result[organization_id]["open_pipeline"] = pipeline
+    return result
+
+
+def program_trailing(*, months: int = 12, end: date | None = None) -> dict | None:
+    """The program's summed metrics over the trailing window (None: not computed yet)."""
+    first, last = trailing_window(months=months, end=end)
+    row = MonthlyMetrics.objects.filter(
+        organization__isnull=True, month__gte=first, month__lte=last
+    ).aggregate(**{name: Sum(name) for name in SUMMED}, as_of=Max("computed_at"))
+    if row["as_of"] is None:
+        return None
+    latest = (
+        MonthlyMetrics.objects.filter(organization__isnull=True, month=last)
+        .values("open_pipeline", "median_decision_hours")
+        .first()
+    ) or {}
+    row.update(latest)
+    return _with_rates(row)
+
+
+def series(*, organization_id=None, months: int = 12, end: date | None = None) -> list[dict]:
+    """Month by month rows of one partner (or of the program), oldest first; months with
+    no row yet are absent."""
+    first, last = trailing_window(months=months, end=end)
+    queryset = MonthlyMetrics.objects.filter(month__gte=first, month__lte=last)
+    if organization_id is None:
+        queryset = queryset.filter(organization__isnull=True)
+    else:
+        queryset = queryset.filter(organization_id=organization_id)
+    return list(queryset.order_by("month").values("month", *[m.name for m in METRICS]))
