@@ -127,6 +127,42 @@ def test_review_queue_reject_without_reason_shows_the_error_inline(
     assert deal.status == DealStatus.SUBMITTED
 
 
+def test_review_queue_offers_no_approve_on_an_open_conflict(
+    partner_admin_membership, rival, cm_membership
+):
+    first = make_deal(partner_admin_membership, products=[ProductFactory()])
+    second = make_deal(rival, customer="Globex Corp", products=[ProductFactory()])
+    clean = make_deal(partner_admin_membership, customer="Initech", domain="initech.example")
+    assert DealConflict.objects.count() == 1
+    client = client_for(cm_membership, htmx=True)
+    page = client.get(reverse("deals:review_queue")).content.decode()
+    for deal in (first, second):
+        row = page.split(f'id="row-{deal.pk}"')[1].split("</tr>")[0]
+        assert 'name="deal"' not in row  # no bulk checkbox
+        assert reverse("deals:deal_approve", kwargs={"pk": deal.pk}) not in row
+        assert 'data-testid="resolve-conflict"' in row
+    row = page.split(f'id="row-{clean.pk}"')[1].split("</tr>")[0]
+    assert 'name="deal"' in row and reverse("deals:deal_approve", kwargs={"pk": clean.pk}) in row
+    # A row re-rendered after another action keeps the rule.
+    response = client.post(
+        reverse("deals:deal_request_info", kwargs={"pk": first.pk}),
+        {"from": "queue", "message": "Which site?"},
+    )
+    assert 'data-testid="resolve-conflict"' in response.content.decode()
+    # Forcing it anyway changes nothing.
+    staff = client_for(cm_membership)
+    staff.post(reverse("deals:review_bulk_approve"), {"deal": [first.pk, second.pk]})
+    staff.post(reverse("deals:deal_approve", kwargs={"pk": second.pk}))
+    assert set(
+        Deal.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)
+    ) <= {
+        DealStatus.SUBMITTED,
+        DealStatus.INFO_REQUESTED,
+    }
+    detail = staff.get(reverse("deals:console_deal_detail", kwargs={"pk": second.pk}))
+    assert b'data-testid="resolve-conflict"' in detail.content
+
+
 def test_bulk_approve(partner_admin_membership, cm_membership):
     deals = [
         make_deal(partner_admin_membership, customer=f"C{i}", domain=f"c{i}.example")
