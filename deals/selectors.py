@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from prm.core.money import format_money
 from prm.tenancy.context import require_current_tenant
 
 from .choices import DealStatus
@@ -202,6 +203,9 @@ AUDITED_FIELDS = (
 )
 
 
+MONEY_FIELDS = frozenset({"amount", "final_amount"})
+
+
 def deal_audit_trail(*, deal: Deal, limit: int = 30) -> list[dict]:
     """The deal's recorded changes (database triggers, bulk updates included), newest
     first: when, by whom (from the request's context) and which fields changed."""
@@ -228,6 +232,8 @@ def deal_audit_trail(*, deal: Deal, limit: int = 30) -> list[dict]:
                 continue
             if attname == "stage_id":
                 old, new = stages.get(old, old), stages.get(new, new)
+            elif attname in MONEY_FIELDS:
+                old, new = format_money(old), format_money(new)
             changes.append((label, old, new))
         if changes:
             trail.append(

@@ -42,6 +42,7 @@ class RequirementGap:
     label: str
     required: Decimal | int
     current: Decimal | int
+    is_money: bool = False
 
     @property
     def missing(self):
@@ -70,6 +71,7 @@ def next_tier_gap(*, organization: PartnerOrganization) -> tuple[Tier | None, li
             label=str(Tier._meta.get_field(field).verbose_name).capitalize(),
             required=getattr(next_tier, field),
             current=metrics[field],
+            is_money=field == "min_won_revenue",
         )
         for field in Tier.REQUIREMENT_FIELDS
         if getattr(next_tier, field)

@@ -14,6 +14,7 @@ class TenantSettingsForm(forms.ModelForm):
             "logo",
             "primary_color",
             "currency",
+            "locale",
             "time_zone",
             "default_deal_protection_days",
             "deal_review_sla_days",
@@ -25,6 +26,7 @@ class TenantSettingsForm(forms.ModelForm):
             "deal_review_sla_days": "Deal review SLA (days)",
             "default_deal_protection_days": "Default deal protection (days)",
             "require_staff_mfa": "Require two-factor sign-in for staff",
+            "locale": "Number and money format",
         }
         help_texts = {
             "default_deal_protection_days": "Used when a partner's tier sets no protection period.",
