@@ -25,7 +25,7 @@ from ..selectors import (
     motion_first_stage,
 )
 from ._common import _locked, _partner_users, _portal_url, _record, _transition
-from .registration import _protection_days
+from .registration import _conflict_lock, _conflicts_record, _protection_days
 
 
 def deal_approve(*, deal: Deal, user, note: str = "", caused_by=None) -> Deal:
@@ -35,14 +35,20 @@ def deal_approve(*, deal: Deal, user, note: str = "", caused_by=None) -> Deal:
     set it off when that is someone else (a partner accepting a lead), so that person is
     not told about their own action.
     """
+    # The customer is checked again first, in a transaction of its own so that what it
+    # finds stays on the record when the approval is then refused: a registration that
+    # never went through submission (an accepted lead) or a rival that appeared since.
     with transaction.atomic():
+        _conflict_lock()
+        deal = _locked(deal)
+        if deal.is_pending:
+            _conflicts_record(deal)
+    with transaction.atomic():
+        _conflict_lock()
         deal = _locked(deal)
         if deal.status == DealStatus.APPROVED:
             return deal
-        if DealConflict.objects.involving(deal).open().exists():
-            raise ValidationError(
-                f"{deal.reference} has an open conflict: resolve it before approving."
-            )
+        _refuse_open_conflicts(deal)
         before = _transition(deal, "approve")
         today = timezone.localdate()
         now = timezone.now()
@@ -77,6 +83,23 @@ def deal_approve(*, deal: Deal, user, note: str = "", caused_by=None) -> Deal:
             actor=user or caused_by,
         )
     return deal
+
+
+def _refuse_open_conflicts(deal: Deal) -> None:
+    """No approval while another registration of the same customer is undecided: no
+    customer ends up protected for two partners unless someone decided both proceed."""
+    conflicts = list(
+        DealConflict.objects.involving(deal).open().select_related("deal", "other_deal")
+    )
+    if conflicts:
+        others = sorted(
+            {(c.other_deal if c.deal_id == deal.pk else c.deal).reference for c in conflicts}
+        )
+        raise ValidationError(
+            f"{deal.reference} has an open conflict with {', '.join(others)} over the same "
+            "customer: decide the conflict first (keep one registration, or record with a "
+            "reason that both proceed), then approve."
+        )
 
 
 def deal_reject(*, deal: Deal, user, reason: str, code: str = RejectionCode.OTHER) -> Deal:
