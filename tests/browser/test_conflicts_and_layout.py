@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_same_customer_other_products_is_a_conflict_for_both_sides(
-    page, staff_page, live_server, acme, shot  # noqa: F811
+    page,
+    staff_page,
+    live_server,
+    acme,
+    shot,  # noqa: F811
 ):
     # Contoso registers Adventure Works, which Northwind holds approved and protected,
     # for a product Northwind's registration does not have.
