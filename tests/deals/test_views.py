@@ -472,3 +472,37 @@ def test_lead_import_refuses_an_unknown_motion_instead_of_guessing(cm_membership
     response = client_for(cm_membership).post(reverse("deals:lead_import"), {"file": csv_file})
     assert "no active motion with key co-sel" in response.content.decode()
     assert not Lead.objects.filter(customer_name="Typo Co").exists()
+
+
+def test_registration_gate_shows_where_register_a_deal_is_offered(partner_admin_membership, motion):
+    from deals import providers
+    from tests.partners.factories import AgreementFactory
+
+    org = partner_admin_membership.partner_organization
+    agreement = AgreementFactory()
+    org.partner_type = agreement.partner_type
+    org.save()
+
+    def needs_training(organization, for_motion):
+        return ["complete the Co-sell learning path"] if for_motion == motion else []
+
+    providers.registration_gates.register(needs_training)
+    try:
+        client = client_for(partner_admin_membership)
+        for name in ("deals:portal_deal_list", "deals:portal_deal_create", "portal_home"):
+            page = client.get(reverse(name)).content.decode()
+            gate = page.split('data-testid="registration-gate"')[1]
+            assert "The current program agreement is not accepted." in gate, name
+            assert reverse("partners:portal_agreement") in gate, name
+            assert f"{motion.name}: complete the Co-sell learning path" in gate, name
+        from partners import services as partner_services
+
+        partner_services.agreement_accept(organization=org, membership=partner_admin_membership)
+        page = client.get(reverse("deals:portal_deal_list")).content.decode()
+        assert "not accepted" not in page
+        assert "No motion is open to you yet" in page  # the only motion is still gated
+    finally:
+        providers.registration_gates.unregister(needs_training)
+    page = client.get(reverse("deals:portal_deal_list")).content.decode()
+    gate = page.split('data-testid="registration-gate"')[1].split("</div>")[0]
+    assert 'aria-disabled="true"' not in gate and "Register a deal" in gate
