@@ -57,8 +57,8 @@ from .protection import (
 from .registration import (
     DEAL_FIELDS,
     LineInput,
-    deal_create,
     RegistrationGate,
+    deal_create,
     deal_registration_blockers,
     deal_registration_gate,
     deal_submit,
