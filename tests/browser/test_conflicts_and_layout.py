@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of the registration journey are reused by name)
 """In a real browser: the channel-conflict rule from both sides, and the layout at a
 phone's width and at the common laptop widths (screenshots in test-results/)."""
 
