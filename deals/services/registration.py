@@ -14,7 +14,7 @@ from django.utils import timezone
 from partners import services as partner_services
 from partners.models import PartnerOrganization
 from prm.core.text import web_domain
-from prm.notifications.services import notify
+from prm.notifications.services import notifications_settle, notify
 from prm.tenancy.context import require_current_tenant
 
 from .. import providers
@@ -261,6 +261,7 @@ def deal_submit(*, deal: Deal, user) -> Deal:
             deal.first_submitted_at = now
         deal.info_request = ""
         deal.save()
+        notifications_settle(prefixes=[f"deal:{deal.pk}:info:"])  # answered
         _record(
             deal, kind=TransitionKind.STATUS, from_value=before, to_value=deal.status, actor=user
         )

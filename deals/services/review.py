@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from prm.notifications.services import notify
+from prm.notifications.services import notifications_settle, notify
 
 from ..choices import (
     DealStatus,
@@ -73,6 +73,7 @@ def deal_approve(*, deal: Deal, user, note: str = "", caused_by=None) -> Deal:
             actor=user,
             reason=note or f"Protected for {days} days, until {deal.protection_expires_on}.",
         )
+        _review_settled(deal)
         notify(
             recipients=_partner_users(deal.organization_id),
             kind="deal.approved",
@@ -83,6 +84,13 @@ def deal_approve(*, deal: Deal, user, note: str = "", caused_by=None) -> Deal:
             actor=user or caused_by,
         )
     return deal
+
+
+def _review_settled(deal: Deal) -> None:
+    """The registration is decided: "waiting for your review" leaves the staff's lists."""
+    notifications_settle(
+        prefixes=[f"deal:{deal.pk}:submitted:"], dedupe_keys=[f"deal:{deal.pk}:lead-conflict"]
+    )
 
 
 def _refuse_open_conflicts(deal: Deal) -> None:
@@ -123,6 +131,7 @@ def deal_reject(*, deal: Deal, user, reason: str, code: str = RejectionCode.OTHE
             actor=user,
             reason=reason,
         )
+        _review_settled(deal)
         notify(
             recipients=_partner_users(deal.organization_id),
             kind="deal.rejected",

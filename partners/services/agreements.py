@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from prm.notifications.services import notify
+from prm.notifications.services import notifications_settle, notify
 from prm.tenancy.choices import PartnerRole
 from prm.tenancy.models import Membership
 
@@ -110,4 +110,12 @@ def agreement_accept(
             },
         )
         onboarding_event_record(organization=organization, event=OnboardingEvent.AGREEMENT_ACCEPTED)
+        # Done for this organization: its people's reminders to accept leave their lists.
+        notifications_settle(
+            dedupe_keys=[f"agreement:{current.pk}:published"],
+            prefixes=[f"acceptance:{acceptance.pk}:"],
+            recipients=Membership.objects.filter(partner_organization=organization).values_list(
+                "user_id", flat=True
+            ),
+        )
     return acceptance
