@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -24,11 +26,23 @@ from ..models import (
 from .lifecycle import onboarding_event_record
 from .program import add_months, agreement_current
 
+# "Reseller terms v2", "Reseller terms (version 2)": the number is the version's to say.
+_TRAILING_VERSION = re.compile(
+    r"[\s,:–—-]*[(\[]?\s*(?:v|ver\.?|version)\s*\d+(?:\.\d+)*\s*[)\]]?\s*$", re.I
+)
+
+
+def agreement_title_clean(title: str) -> str:
+    """The title without a version typed into it: the version is shown beside it once."""
+    cleaned = _TRAILING_VERSION.sub("", (title or "").strip()).strip()
+    return cleaned or (title or "").strip()
+
 
 def agreement_create(
     *, partner_type: PartnerType, title: str, body: str, valid_months: int = 12
 ) -> Agreement:
     """A new draft version (the next number) of a partner type's agreement."""
+    title = agreement_title_clean(title)
     with transaction.atomic():
         last = (
             Agreement.objects.select_for_update()
@@ -45,6 +59,20 @@ def agreement_create(
         )
 
 
+def agreement_publish_audience(*, agreement: Agreement):
+    """The partner admins a published version asks to accept (what the confirmation
+    step tells the admin before publishing)."""
+    return (
+        Membership.objects.filter(
+            partner_organization__partner_type=agreement.partner_type,
+            partner_role=PartnerRole.PARTNER_ADMIN,
+            is_active=True,
+        )
+        .exclude(partner_organization__lifecycle_stage=LifecycleStage.OFFBOARDED)
+        .select_related("user", "partner_organization")
+    )
+
+
 def agreement_publish(*, agreement: Agreement, by) -> int:
     """Publish a version; every affected partner admin is asked to accept again.
 
@@ -59,16 +87,7 @@ def agreement_publish(*, agreement: Agreement, by) -> int:
         agreement.published_at = timezone.now()
         agreement.published_by = by
         agreement.save(update_fields=["published_at", "published_by"])
-        admins = [
-            m.user
-            for m in Membership.objects.filter(
-                partner_organization__partner_type=agreement.partner_type,
-                partner_role=PartnerRole.PARTNER_ADMIN,
-                is_active=True,
-            )
-            .exclude(partner_organization__lifecycle_stage=LifecycleStage.OFFBOARDED)
-            .select_related("user")
-        ]
+        admins = [m.user for m in agreement_publish_audience(agreement=agreement)]
         notify(
             recipients=admins,
             kind="partner.agreement_published",

@@ -457,8 +457,30 @@ def test_publishing_agreement_from_console(admin_membership, partner_admin_membe
     agreement = ptype.agreements.get()
     assert response["Location"] == reverse("partners:agreement_detail", args=[agreement.pk])
     assert services.partner_can_transact(organization=org) is True  # draft: no gate yet
-    client.post(reverse("partners:agreement_detail", args=[agreement.pk]))
+    url = reverse("partners:agreement_detail", args=[agreement.pk])
+    # Publishing asks first: a bare post only leads to the confirmation step.
+    assert client.post(url)["Location"] == url + "?publish=1"
+    assert services.partner_can_transact(organization=org) is True
+    confirm = client.get(url + "?publish=1").text
+    assert 'data-testid="publish-confirmation"' in confirm
+    assert "1 partner admin will be asked to accept" in confirm
+    assert partner_admin_membership.partner_organization.name in confirm
+    client.post(url, {"confirmed": "1"})
     assert services.partner_can_transact(organization=org) is False
+
+
+def test_agreement_title_shows_its_version_once(admin_membership):
+    ptype = PartnerTypeFactory()
+    client = client_for(admin_membership)
+    for title in ("Reseller terms", "Reseller terms v2", "Reseller terms (version 3)"):
+        client.post(
+            reverse("partners:agreement_create"),
+            {"partner_type": ptype.pk, "title": title, "body": "Be nice", "valid_months": 12},
+        )
+    agreements = list(ptype.agreements.order_by("version"))
+    assert [a.title for a in agreements] == ["Reseller terms"] * 3
+    page = client.get(reverse("partners:agreement_detail", args=[agreements[1].pk])).text
+    assert "Reseller terms v2" in page and "v2 v2" not in page
 
 
 def test_onboarding_plan_pages(admin_membership):
