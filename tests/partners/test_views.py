@@ -351,6 +351,17 @@ def test_touchpoint_and_plan_pages(cm_membership, partner_org):
 # --- console: applications --------------------------------------------------------------
 
 
+def test_approve_form_preselects_the_type_the_applicant_asked_for(cm_membership):
+    PartnerTypeFactory(name="Aaa listed first")
+    asked = PartnerTypeFactory(name="Referral")
+    application = ApplicationFactory(partner_type=asked)
+    page = client_for(cm_membership).get(
+        reverse("partners:application_detail", args=[application.pk])
+    )
+    select = page.text.split('name="partner_type"')[1].split("</select>")[0]
+    assert f'value="{asked.pk}" selected' in select
+
+
 def test_approve_application_invites_applicant(cm_membership, django_capture_on_commit_callbacks):
     TierFactory(name="Registered", rank=1)
     application = ApplicationFactory(contact_email="pat@newco.test")
