@@ -506,3 +506,15 @@ def test_registration_gate_shows_where_register_a_deal_is_offered(partner_admin_
     page = client.get(reverse("deals:portal_deal_list")).content.decode()
     gate = page.split('data-testid="registration-gate"')[1].split("</div>")[0]
     assert 'aria-disabled="true"' not in gate and "Register a deal" in gate
+
+
+def test_review_queue_sort_reads_in_words(partner_admin_membership, cm_membership):
+    older = make_deal(partner_admin_membership, customer="Older", domain="older.example")
+    newer = make_deal(partner_admin_membership, customer="Newer", domain="newer.example")
+    client = client_for(cm_membership)
+    page = client.get(reverse("deals:review_queue")).text
+    assert "(descending)" not in page
+    assert "(descending)" not in client.get(reverse("deals:console_deal_list")).text
+    assert ">Newest first</option>" in page and ">Oldest first</option>" in page
+    newest = client.get(reverse("deals:review_queue") + "?ordering=-age").text
+    assert newest.index(newer.reference) < newest.index(older.reference)
