@@ -101,7 +101,9 @@ def tier_matrix() -> tuple[list[Tier], list[dict]]:
             {
                 "benefit": benefit,
                 "values": [
-                    benefit_display(kind=benefit.kind, raw=values[(t.pk, benefit.pk)])
+                    benefit_display(
+                        kind=benefit.kind, raw=values[(t.pk, benefit.pk)], unit=benefit.unit
+                    )
                     if (t.pk, benefit.pk) in values
                     else "—"
                     for t in tiers

@@ -683,3 +683,42 @@ def test_the_profile_says_why_a_partner_cannot_transact(partner_admin_membership
     page = client_for(partner_admin_membership).get("/portal/organization/").content.decode()
     assert "the current program agreement is not accepted" in page
     assert "onboarding is not complete" not in page  # at risk is past onboarding
+
+
+def test_benefits_read_with_units_money_and_flags_as_checkboxes(
+    admin_membership, partner_admin_membership
+):
+    gold = TierFactory(name="Gold", rank=1)
+    org = partner_admin_membership.partner_organization
+    org.tier = gold
+    org.save()
+    days = BenefitFactory(name="Deal protection", key="deal_protection_days", kind="count")
+    funds = BenefitFactory(name="Funds", key="funds", kind="amount")
+    flag = BenefitFactory(name="Dedicated channel manager", key="dcm", kind="flag")
+    client = client_for(admin_membership)
+    client.post(
+        reverse("partners:benefit_edit", args=[days.pk]),
+        {"name": days.name, "key": days.key, "kind": "count", "unit": "days", "position": 1},
+    )
+    days.refresh_from_db()
+    assert days.unit == "days"
+    matrix = client.get(reverse("partners:tier_matrix_edit")).text
+    assert f'type="checkbox" name="v_{flag.pk}_{gold.pk}"' in matrix
+    assert f'type="text" name="v_{flag.pk}_{gold.pk}"' not in matrix
+    client.post(
+        reverse("partners:tier_matrix_edit"),
+        {
+            f"v_{days.pk}_{gold.pk}": "120",
+            f"v_{funds.pk}_{gold.pk}": "100000",
+            f"v_{flag.pk}_{gold.pk}": "on",
+        },
+    )
+    text = client_for(partner_admin_membership).get(reverse("partners:portal_tier")).text
+    assert "120 days" in text and "$100,000.00" in text and "100000" not in text
+    assert "Yes" in text
+    client.post(
+        reverse("partners:tier_matrix_edit"),
+        {f"v_{days.pk}_{gold.pk}": "1", f"v_{funds.pk}_{gold.pk}": "100000"},
+    )  # the flag unticked
+    text = client_for(partner_admin_membership).get(reverse("partners:portal_tier")).text
+    assert "1 day<" in text and "Dedicated channel manager</th><td>No" in text
