@@ -250,6 +250,13 @@ def test_csv_export_escapes_formulas(partner_admin_membership, cm_membership):
     assert "'=HYPERLINK(1)" in body and body.startswith("number,partner")
 
 
+def test_csv_export_shows_money_in_the_tenants_format(partner_admin_membership, cm_membership):
+    make_deal(partner_admin_membership)  # two units at 5000
+    response = client_for(cm_membership).get(reverse("deals:console_deal_export"))
+    body = b"".join(response.streaming_content).decode()
+    assert '"$5,000.00"' in body and "5000.00" not in body
+
+
 def test_lead_is_created_routed_and_accepted_in_the_browser(
     partner_admin_membership, cm_membership, motion, product
 ):
