@@ -11,6 +11,7 @@ from deals.models import (
     DealComment,
     DealConflict,
     DealLine,
+    DealPartner,
     Lead,
     LeadOffer,
     Motion,
@@ -51,14 +52,27 @@ class DealLineSerializer(serializers.ModelSerializer):
         fields = ("product", "product_name", "quantity", "amount")
 
 
+class DealParticipantSerializer(serializers.ModelSerializer):
+    """A partner taking part in a multi-partner deal, its role and its split."""
+
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = DealPartner
+        fields = ("organization", "organization_name", "role", "split_percent")
+        read_only_fields = fields
+
+
 class DealSerializer(serializers.ModelSerializer):
-    """A deal as both sides read it (partners only ever get their own)."""
+    """A deal as both sides read it: partners get their own, and read-only the deals they
+    take part in as a co-partner (`participants` says with what role and split)."""
 
     reference = serializers.CharField(read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     motion_name = serializers.CharField(source="motion.name", read_only=True)
     stage_name = serializers.CharField(source="stage.name", read_only=True, default=None)
     lines = DealLineSerializer(many=True, read_only=True)
+    participants = DealParticipantSerializer(many=True, read_only=True)
 
     class Meta:
         model = Deal
@@ -66,9 +80,9 @@ class DealSerializer(serializers.ModelSerializer):
             "id", "number", "reference", "organization", "organization_name", "motion",
             "motion_name", "stage", "stage_name", "status", "customer_name", "customer_domain",
             "country", "contact_name", "contact_email", "contact_phone", "expected_close_date",
-            "notes", "amount", "lines", "submitted_at", "approved_at", "protection_expires_on",
-            "rejection_code", "rejection_reason", "info_request", "closed_on", "final_amount",
-            "created_at",
+            "notes", "amount", "lines", "participants", "submitted_at", "approved_at",
+            "protection_expires_on", "rejection_code", "rejection_reason", "info_request",
+            "closed_on", "final_amount", "created_at",
         )  # fmt: skip
         read_only_fields = fields
 

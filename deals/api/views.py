@@ -17,6 +17,7 @@ from deals.models import (
     DealComment,
     DealConflict,
     DealLine,
+    DealPartner,
     Lead,
     LeadOffer,
     Motion,
@@ -121,15 +122,25 @@ class DealViewSet(
         "close": frozenset(Role.values),
     }
 
+    # What a co-partner of a multi-partner deal may do with it: read (deals/models.py,
+    # CoPartnerReadableQuerySet). Every other action looks the deal up by `visible_to`.
+    read_actions = frozenset({"list", "retrieve", "comments"})
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return super().get_queryset()
+        reading = self.action in self.read_actions and self.request.method in ("GET", "HEAD")
+        queryset = Deal.objects.readable_by(self.membership) if reading else super().get_queryset()
         return (
-            super()
-            .get_queryset()
-            .with_list_relations()
+            queryset.with_list_relations()
             .prefetch_related(
-                Prefetch("lines", queryset=DealLine.objects.select_related("product"))
+                Prefetch("lines", queryset=DealLine.objects.select_related("product")),
+                Prefetch(
+                    "participants",
+                    queryset=DealPartner.objects.select_related("organization").order_by(
+                        "-split_percent"
+                    ),
+                ),
             )
             .order_by("-number")
         )
@@ -274,7 +285,7 @@ class DealViewSet(
             return Response(
                 serializers.DealCommentSerializer(comment).data, status=status.HTTP_201_CREATED
             )
-        comments = DealComment.objects.visible_to(membership).filter(deal=deal)
+        comments = DealComment.objects.readable_by(membership).filter(deal=deal)
         return Response(
             serializers.DealCommentSerializer(comments.select_related("author"), many=True).data
         )

@@ -45,9 +45,11 @@ class PortalDealListView(PartnerRequiredMixin, ScopedQuerysetMixin, FilteredList
     filterset_class = DealFilterSet
 
     def get_queryset(self):
-        base = super().get_queryset()
-        self.base_queryset = base
-        return self.filter_queryset(base.with_list_relations().order_by("-number"))
+        # Figures count the partner's own registrations; the list also shows, read-only,
+        # the multi-partner deals it takes part in.
+        self.base_queryset = super().get_queryset()
+        readable = Deal.objects.readable_by(self.request.membership)
+        return self.filter_queryset(readable.with_list_relations().order_by("-number"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
