@@ -9,6 +9,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("prm.accounts.api.urls")),
+    path("", include("prm.audit.api")),
     path("", include("partners.api.urls")),
     path("", include("deals.api.urls")),
     path("", include("enablement.api.urls")),
