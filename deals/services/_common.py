@@ -40,7 +40,7 @@ LEGAL_SUFFIXES = {
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-def normalize_company_name(value: str) -> str:
+def normalize_company_name(*, value: str) -> str:
     """Lower case, punctuation and legal suffixes removed: 'ACME, Inc.' → 'acme'.
 
     Dotted initials are joined first ("S.A." → "sa", "B.V." → "bv"), so the suffix

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 
-from partners.models import PartnerOrganization
+from partners.models import PartnerOrganization, PartnerType
 
 from ..choices import (
     DealStatus,
@@ -30,7 +32,7 @@ def product_save(*, product: Product) -> Product:
     return product
 
 
-def motion_save(*, motion: Motion, partner_types=None) -> Motion:
+def motion_save(*, motion: Motion, partner_types: Iterable[PartnerType] | None = None) -> Motion:
     if Motion.objects.filter(key=motion.key).exclude(pk=motion.pk).exists():
         raise ValidationError({"key": "Another motion already uses this key."})
     with transaction.atomic():
@@ -110,7 +112,7 @@ def motion_allowed_for(*, motion: Motion, organization: PartnerOrganization) -> 
     return not types or organization.partner_type_id in types
 
 
-def motions_available_to(*, organization: PartnerOrganization):
+def motions_available_to(*, organization: PartnerOrganization) -> QuerySet[Motion]:
     """Active motions this partner's type may use."""
     return (
         Motion.objects.filter(is_active=True)

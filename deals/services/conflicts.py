@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from prm.tenancy.models import Membership
+
 from ..choices import (
     ConflictDecision,
     ConflictStatus,
@@ -23,12 +25,18 @@ from .review import deal_reject
 
 
 def conflict_resolve(
-    *, conflict: DealConflict, user, decision: str, reason_code: str, note: str = ""
+    *,
+    conflict: DealConflict,
+    acting_membership: Membership,
+    decision: str,
+    reason_code: str,
+    note: str = "",
 ) -> DealConflict:
     """Decide a conflict; the losing registration, if still pending, is rejected.
 
     The partner that lost reads only that an earlier registration exists.
     """
+    user = acting_membership.user
     if decision not in ConflictDecision.values:
         raise ValidationError({"decision": "Choose a decision."})
     if not reason_code:
@@ -75,7 +83,7 @@ def conflict_resolve(
             )
             deal_reject(
                 deal=loser,
-                user=user,
+                acting_membership=acting_membership,
                 reason=CONFLICT_REJECTION_TEXT if loser.pk == later.pk else CONFLICT_PREFERRED_TEXT,
                 code=RejectionCode.CONFLICT,
             )

@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from prm.accounts.models import User
 from prm.core.money import format_money
 from prm.notifications.services import notify
+from prm.tenancy.models import Membership
 from prm.tenancy.selectors import staff_users
 
 from ..choices import (
@@ -42,17 +44,19 @@ def _side_may_move(owner: str, membership) -> bool:
     return owner in (StageOwner.PARTNER, StageOwner.BOTH)
 
 
-def deal_stage_may_move(*, deal: Deal, membership) -> bool:
+def deal_stage_may_move(*, deal: Deal, acting_membership: Membership) -> bool:
     """Whether this member's side may move the deal on: approved, and its current stage
     owned by that side (or by both). The page shows the control only when this holds."""
     if deal.status != DealStatus.APPROVED:
         return False
-    return deal.stage is None or _side_may_move(deal.stage.owner, membership)
+    return deal.stage is None or _side_may_move(deal.stage.owner, acting_membership)
 
 
-def deal_stage_change(*, deal: Deal, membership, stage: MotionStage, note: str = "") -> Deal:
+def deal_stage_change(
+    *, deal: Deal, acting_membership: Membership, stage: MotionStage, note: str = ""
+) -> Deal:
     """Move an approved deal forward to `stage`, by the party that owns the current one."""
-    user = membership.user
+    user = acting_membership.user
     with transaction.atomic():
         deal = _locked(deal)
         if deal.status != DealStatus.APPROVED:
@@ -66,7 +70,7 @@ def deal_stage_change(*, deal: Deal, membership, stage: MotionStage, note: str =
         current = deal.stage
         if current is not None and stage.position <= current.position:
             raise ValidationError({"stage": "Stages only move forward."})
-        if current is not None and not _side_may_move(current.owner, membership):
+        if current is not None and not _side_may_move(current.owner, acting_membership):
             raise PermissionDenied(
                 f"“{current.name}” is owned by the {current.get_owner_display().lower()}: "
                 "only they can move the deal on."
@@ -114,10 +118,15 @@ def _handoff_notify(deal: Deal, *, previous: MotionStage | None, actor) -> None:
 
 
 def deal_close(
-    *, deal: Deal, membership, won: bool, closed_on: date, final_amount: Decimal | None
+    *,
+    deal: Deal,
+    acting_membership: Membership,
+    won: bool,
+    closed_on: date,
+    final_amount: Decimal | None,
 ) -> Deal:
     """Record the outcome of an approved deal: won (with its final amount) or lost."""
-    user = membership.user
+    user = acting_membership.user
     errors = {}
     if closed_on is None:
         errors["closed_on"] = "Enter the close date."
@@ -132,8 +141,8 @@ def deal_close(
         # Partners record the outcome of stages they own; the vendor may always.
         if (
             deal.stage is not None
-            and not membership.is_staff_role
-            and not _side_may_move(deal.stage.owner, membership)
+            and not acting_membership.is_staff_role
+            and not _side_may_move(deal.stage.owner, acting_membership)
         ):
             raise PermissionDenied("The vendor owns this stage: it records the outcome.")
         before = _transition(deal, "win" if won else "lose")
@@ -167,7 +176,7 @@ def deal_close(
                 to_value=closing.name,
                 actor=user,
             )
-        other_side = _deal_staff(deal) if not membership.is_staff_role else None
+        other_side = _deal_staff(deal) if not acting_membership.is_staff_role else None
         notify(
             recipients=other_side or _partner_users(deal.organization_id),
             kind=f"deal.{deal.status}",
@@ -179,7 +188,8 @@ def deal_close(
     return deal
 
 
-def deal_sales_rep_assign(*, deal: Deal, user, rep) -> Deal:
+def deal_sales_rep_assign(*, deal: Deal, acting_membership: Membership, rep: User | None) -> Deal:
+    user = acting_membership.user
     if rep is not None and not staff_users().filter(pk=rep.pk).exists():
         raise ValidationError({"rep": "The sales rep must be a member of the vendor's staff."})
     with transaction.atomic():
@@ -211,11 +221,14 @@ def deal_sales_rep_assign(*, deal: Deal, user, rep) -> Deal:
     return deal
 
 
-def deal_partners_set(*, deal: Deal, user, participants: list[tuple]) -> list[DealPartner]:
+def deal_partners_set(
+    *, deal: Deal, acting_membership: Membership, participants: list[tuple]
+) -> list[DealPartner]:
     """Set the partners of a multi-partner deal: (organization, role, split) each.
 
     The registering partner always takes part, no partner twice, splits total 100.
     """
+    user = acting_membership.user
     errors = []
     orgs = [org.pk for org, _role, _split in participants]
     if deal.organization_id not in orgs:
@@ -256,17 +269,19 @@ def deal_partners_set(*, deal: Deal, user, participants: list[tuple]) -> list[De
     return rows
 
 
-def deal_comment_add(*, deal: Deal, membership, body: str, is_internal: bool = False):
+def deal_comment_add(
+    *, deal: Deal, acting_membership: Membership, body: str, is_internal: bool = False
+) -> DealComment:
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "Write a comment first."})
-    if is_internal and not membership.is_staff_role:
+    if is_internal and not acting_membership.is_staff_role:
         # Partners cannot write vendor-internal notes (nor read them).
         raise PermissionDenied("Only the vendor's staff write internal notes.")
     comment = DealComment.objects.create(
-        deal=deal, author=membership.user, body=body, is_internal=is_internal
+        deal=deal, author=acting_membership.user, body=body, is_internal=is_internal
     )
-    if membership.is_staff_role:
+    if acting_membership.is_staff_role:
         if not is_internal:
             notify(
                 recipients=_partner_users(deal.organization_id),
@@ -275,7 +290,7 @@ def deal_comment_add(*, deal: Deal, membership, body: str, is_internal: bool = F
                 body=body[:300],
                 url=_portal_url(deal),
                 dedupe_key=f"comment:{comment.pk}",
-                actor=membership.user,
+                actor=acting_membership.user,
             )
     else:
         notify(
@@ -285,6 +300,6 @@ def deal_comment_add(*, deal: Deal, membership, body: str, is_internal: bool = F
             body=body[:300],
             url=_console_url(deal),
             dedupe_key=f"comment:{comment.pk}",
-            actor=membership.user,
+            actor=acting_membership.user,
         )
     return comment

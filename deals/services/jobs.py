@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -97,7 +97,7 @@ def deals_warn_expiring(*, today: date | None = None) -> int:
     return sent
 
 
-def deals_escalate_review_sla(*, now=None) -> int:
+def deals_escalate_review_sla(*, now: datetime | None = None) -> int:
     """Registrations waiting longer than the review SLA: the channel manager first,
     then (after twice the SLA) the admins. Each step notifies once per submission."""
     now = now or timezone.now()
@@ -132,7 +132,7 @@ def deals_escalate_review_sla(*, now=None) -> int:
     return sent
 
 
-def deals_remind_stage_sla(*, now=None) -> int:
+def deals_remind_stage_sla(*, now: datetime | None = None) -> int:
     """Approved deals that stayed in a stage longer than its SLA: remind the party that
     owns the stage, once per deal and stage entry."""
     from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value

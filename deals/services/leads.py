@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +17,7 @@ from partners import services as partner_services
 from partners.models import PartnerOrganization
 from prm.core.text import web_domain
 from prm.notifications.services import notify
+from prm.tenancy.models import Membership, acting_user
 from prm.tenancy.selectors import staff_users
 
 from ..choices import (
@@ -54,7 +55,15 @@ LEAD_FIELDS = (
 )
 
 
-def lead_create(*, user, motion: Motion, product: Product | None, data: dict, route=True) -> Lead:
+def lead_create(
+    *,
+    acting_membership: Membership,
+    motion: Motion,
+    product: Product | None,
+    data: dict,
+    route: bool = True,
+) -> Lead:
+    user = acting_membership.user
     errors = {}
     if not (data.get("customer_name") or "").strip():
         errors["customer_name"] = "Enter the customer's company name."
@@ -75,7 +84,7 @@ def lead_create(*, user, motion: Motion, product: Product | None, data: dict, ro
         lead.country = country
         lead.save()
         if route:
-            lead_route(lead=lead, actor=user)
+            lead_route(lead=lead, acting_membership=acting_membership)
     return lead
 
 
@@ -89,7 +98,7 @@ def _rule_candidates(rule: RoutingRule, lead: Lead, excluded: set):
     """Partners the rule may offer the lead to: those that could accept it, i.e. through
     the program's agreement gate and of a partner type the lead's motion allows."""
     orgs = partner_selectors.organizations_with_gate(
-        PartnerOrganization.objects.exclude(pk__in=excluded)
+        queryset=PartnerOrganization.objects.exclude(pk__in=excluded)
     ).filter(gate_open=True)
     motion_types = list(
         MotionPartnerType.objects.filter(motion_id=lead.motion_id).values_list(
@@ -138,18 +147,19 @@ def _pick(rule: RoutingRule, candidates) -> PartnerOrganization | None:
     return min(candidates, key=lambda c: (stats.get(c.pk, {}).get("last") or epoch, c.name))
 
 
-def lead_route(*, lead: Lead, actor=None) -> LeadOffer | None:
+def lead_route(*, lead: Lead, acting_membership: Membership | None = None) -> LeadOffer | None:
     """Offer the lead to the next partner by the rules in priority order, or leave it
     waiting for manual assignment when no rule finds anyone not yet asked.
 
     A pending offer is withdrawn first (staff re-routing an offered lead), so a lead never
     has two pending offers and a released lead is offered to nobody.
     """
+    user = acting_user(acting_membership)
     with transaction.atomic():
         locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
         if locked.status not in (LeadStatus.UNASSIGNED, LeadStatus.OFFERED):
             raise ValidationError("This lead was already accepted or closed.")
-        offer = _lead_route_locked(lead=locked, actor=actor)
+        offer = _lead_route_locked(lead=locked, actor=user)
     # The caller's object shows where the lead went, as it always did.
     lead.refresh_from_db(fields=["status", "assigned_organization"])
     return offer
@@ -208,12 +218,15 @@ def _offer(*, lead: Lead, organization, rule=None, actor=None) -> LeadOffer:
     return offer
 
 
-def lead_assign(*, lead: Lead, organization, user) -> LeadOffer:
+def lead_assign(
+    *, lead: Lead, organization: PartnerOrganization, acting_membership: Membership
+) -> LeadOffer:
     """Offer a lead to a partner chosen by hand (withdrawing any pending offer).
 
     Only to a partner that may transact (active, not offboarded, agreement accepted): the
     offer hands over the customer's contact details.
     """
+    user = acting_membership.user
     if not partner_services.partner_can_transact(organization=organization):
         raise ValidationError(
             {
@@ -244,9 +257,9 @@ def _pending_offer(lead: Lead, organization_id) -> LeadOffer:
     return offer
 
 
-def lead_accept(*, lead: Lead, membership) -> Deal:
+def lead_accept(*, lead: Lead, acting_membership: Membership) -> Deal:
     """The partner accepts: the lead becomes an approved deal registration."""
-    user = membership.user
+    user = acting_membership.user
     with transaction.atomic():
         lead = (
             Lead.objects.select_for_update(of=("self",))
@@ -254,11 +267,11 @@ def lead_accept(*, lead: Lead, membership) -> Deal:
             .get(pk=lead.pk)
         )
         if lead.status == LeadStatus.ACCEPTED and lead.deal_id:
-            if lead.assigned_organization_id != membership.partner_organization_id:
+            if lead.assigned_organization_id != acting_membership.partner_organization_id:
                 raise ValidationError("This lead is no longer offered to your organization.")
             return lead.deal  # a double click: already accepted by this organization
-        offer = _pending_offer(lead, membership.partner_organization_id)
-        organization = PartnerOrganization.objects.get(pk=membership.partner_organization_id)
+        offer = _pending_offer(lead, acting_membership.partner_organization_id)
+        organization = PartnerOrganization.objects.get(pk=acting_membership.partner_organization_id)
         if not partner_services.partner_can_transact(organization=organization):
             raise ValidationError(
                 "Your organization must accept the program agreement before taking leads."
@@ -315,7 +328,10 @@ def lead_accept(*, lead: Lead, membership) -> Deal:
             )
         else:
             deal = deal_approve(
-                deal=deal, user=None, note="Lead accepted: approved on creation.", caused_by=user
+                deal=deal,
+                acting_membership=None,
+                note="Lead accepted: approved on creation.",
+                caused_by=user,
             )
         lead.accept()
         lead.deal = deal
@@ -332,23 +348,23 @@ def lead_accept(*, lead: Lead, membership) -> Deal:
     return deal
 
 
-def lead_decline(*, lead: Lead, membership, reason: str) -> LeadOffer | None:
+def lead_decline(*, lead: Lead, acting_membership: Membership, reason: str) -> LeadOffer | None:
     """The partner declines with a reason; the lead goes to the next partner."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why you decline this lead."})
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
-        offer = _pending_offer(lead, membership.partner_organization_id)
+        offer = _pending_offer(lead, acting_membership.partner_organization_id)
         offer.status = OfferStatus.DECLINED
         offer.answered_at = timezone.now()
-        offer.answered_by = membership.user
+        offer.answered_by = acting_membership.user
         offer.reason = reason
         offer.save()
-        return lead_route(lead=lead, actor=None)
+        return lead_route(lead=lead, acting_membership=None)
 
 
-def leads_expire_offers(*, now=None) -> int:
+def leads_expire_offers(*, now: datetime | None = None) -> int:
     """Offers whose window passed go to the next partner. Idempotent."""
     now = now or timezone.now()
     count = 0
@@ -374,7 +390,8 @@ def leads_expire_offers(*, now=None) -> int:
     return count
 
 
-def lead_close(*, lead: Lead, user) -> Lead:
+def lead_close(*, lead: Lead, acting_membership: Membership) -> Lead:
+    user = acting_membership.user
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
         if not can_proceed(lead.close):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prm.notifications.services import notify
+from prm.tenancy.models import Membership
 
 from ..choices import (
     DealStatus,
@@ -23,8 +24,14 @@ from ._common import _console_url, _deal_staff, _locked, _partner_users, _portal
 
 
 def extension_request(
-    *, deal: Deal, user, days: int, reason: str, tell_staff: bool = True
+    *,
+    deal: Deal,
+    acting_membership: Membership,
+    days: int,
+    reason: str,
+    tell_staff: bool = True,
 ) -> ProtectionExtension:
+    user = acting_membership.user
     errors = {}
     if not days or days < 1 or days > 365:
         errors["days"] = "Ask for 1 to 365 days."
@@ -55,19 +62,32 @@ def extension_request(
     return extension
 
 
-def extension_grant(*, deal: Deal, user, days: int, reason: str) -> ProtectionExtension:
+def extension_grant(
+    *, deal: Deal, acting_membership: Membership, days: int, reason: str
+) -> ProtectionExtension:
     """Staff extend the protection themselves: a request and its approval, in one go
     (one transaction; nobody is asked to decide what is already decided)."""
     with transaction.atomic():
         extension = extension_request(
-            deal=deal, user=user, days=days, reason=reason, tell_staff=False
+            deal=deal,
+            acting_membership=acting_membership,
+            days=days,
+            reason=reason,
+            tell_staff=False,
         )
-        return extension_decide(extension=extension, user=user, approve=True)
+        return extension_decide(
+            extension=extension, acting_membership=acting_membership, approve=True
+        )
 
 
 def extension_decide(
-    *, extension: ProtectionExtension, user, approve: bool, note: str = ""
+    *,
+    extension: ProtectionExtension,
+    acting_membership: Membership,
+    approve: bool,
+    note: str = "",
 ) -> ProtectionExtension:
+    user = acting_membership.user
     with transaction.atomic():
         extension = ProtectionExtension.objects.select_for_update().get(pk=extension.pk)
         if extension.status != ExtensionStatus.PENDING:

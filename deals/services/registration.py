@@ -16,6 +16,7 @@ from partners.models import PartnerOrganization
 from prm.core.text import web_domain
 from prm.notifications.services import notifications_settle, notify
 from prm.tenancy.context import require_current_tenant
+from prm.tenancy.models import Membership
 
 from .. import providers
 from ..choices import (
@@ -125,7 +126,7 @@ def _apply(deal: Deal, data: dict) -> None:
         if name in data:
             setattr(deal, name, data[name] if data[name] is not None else "")
     deal.customer_name = deal.customer_name.strip()
-    deal.customer_name_normalized = normalize_company_name(deal.customer_name)
+    deal.customer_name_normalized = normalize_company_name(value=deal.customer_name)
     deal.customer_domain = web_domain(deal.customer_domain)
     deal.country = (deal.country or "").strip().upper()
 
@@ -150,7 +151,7 @@ def _write_lines(deal: Deal, lines: list[LineInput]) -> None:
 def deal_create(
     *,
     organization: PartnerOrganization,
-    user,
+    acting_membership: Membership,
     motion: Motion,
     data: dict,
     lines: list[LineInput],
@@ -164,6 +165,7 @@ def deal_create(
     carrying the same key wait for each other on a transaction lock, so the second one
     finds the first one's deal (the unique constraint is the last wall behind it).
     """
+    user = acting_membership.user
     _validate_registration(
         organization=organization, motion=motion, data=data, lines=lines, is_new=True
     )
@@ -179,7 +181,7 @@ def deal_create(
             ).first()
             if existing is not None:
                 if submit and existing.status == DealStatus.DRAFT:
-                    return deal_submit(deal=existing, user=user)
+                    return deal_submit(deal=existing, acting_membership=acting_membership)
                 return existing
         deal = Deal(
             organization=organization,
@@ -194,11 +196,18 @@ def deal_create(
         deal.save(update_fields=["amount"])
         _record(deal, kind=TransitionKind.STATUS, from_value="", to_value=deal.status, actor=user)
         if submit:
-            deal = deal_submit(deal=deal, user=user)
+            deal = deal_submit(deal=deal, acting_membership=acting_membership)
     return deal
 
 
-def deal_update(*, deal: Deal, user, motion: Motion, data: dict, lines: list[LineInput]) -> Deal:
+def deal_update(
+    *,
+    deal: Deal,
+    acting_membership: Membership,
+    motion: Motion,
+    data: dict,
+    lines: list[LineInput],
+) -> Deal:
     """Edit a draft, or a registration the vendor asked more information about."""
     with transaction.atomic():
         deal = _locked(deal)
@@ -230,8 +239,9 @@ def _conflict_lock() -> None:
         )
 
 
-def deal_submit(*, deal: Deal, user) -> Deal:
+def deal_submit(*, deal: Deal, acting_membership: Membership) -> Deal:
     """Send a registration to the vendor: the agreement gate, then the conflict check."""
+    user = acting_membership.user
     with transaction.atomic():
         _conflict_lock()
         deal = _locked(deal)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from prm.accounts.models import User
 from prm.notifications.services import notifications_settle, notify
+from prm.tenancy.models import Membership, acting_user
 
 from ..choices import (
     DealStatus,
@@ -28,13 +31,20 @@ from ._common import _locked, _partner_users, _portal_url, _record, _transition
 from .registration import _conflict_lock, _conflicts_record, _protection_days
 
 
-def deal_approve(*, deal: Deal, user, note: str = "", caused_by=None) -> Deal:
+def deal_approve(
+    *,
+    deal: Deal,
+    acting_membership: Membership | None,
+    note: str = "",
+    caused_by: User | None = None,
+) -> Deal:
     """Approve a registration: protection starts and the deal enters its motion.
 
     `user` is the reviewer (None when the portal approves by itself); `caused_by` is who
     set it off when that is someone else (a partner accepting a lead), so that person is
     not told about their own action.
     """
+    user = acting_user(acting_membership)
     # The customer is checked again first, in a transaction of its own so that what it
     # finds stays on the record when the approval is then refused: a registration that
     # never went through submission (an accepted lead) or a rival that appeared since.
@@ -110,7 +120,14 @@ def _refuse_open_conflicts(deal: Deal) -> None:
         )
 
 
-def deal_reject(*, deal: Deal, user, reason: str, code: str = RejectionCode.OTHER) -> Deal:
+def deal_reject(
+    *,
+    deal: Deal,
+    acting_membership: Membership,
+    reason: str,
+    code: str = RejectionCode.OTHER,
+) -> Deal:
+    user = acting_membership.user
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the partner a reason for the rejection."})
@@ -144,7 +161,8 @@ def deal_reject(*, deal: Deal, user, reason: str, code: str = RejectionCode.OTHE
     return deal
 
 
-def deal_request_info(*, deal: Deal, user, message: str) -> Deal:
+def deal_request_info(*, deal: Deal, acting_membership: Membership, message: str) -> Deal:
+    user = acting_membership.user
     message = (message or "").strip()
     if not message:
         raise ValidationError({"message": "Say what information you need."})
@@ -174,12 +192,14 @@ def deal_request_info(*, deal: Deal, user, message: str) -> Deal:
     return deal
 
 
-def deals_bulk_approve(*, deals, user) -> tuple[list[Deal], dict[str, str]]:
+def deals_bulk_approve(
+    *, deals: Iterable[Deal], acting_membership: Membership
+) -> tuple[list[Deal], dict[str, str]]:
     """Approve several registrations; returns those approved and why others were not."""
     approved, skipped = [], {}
     for deal in deals:
         try:
-            approved.append(deal_approve(deal=deal, user=user))
+            approved.append(deal_approve(deal=deal, acting_membership=acting_membership))
         except ValidationError as exc:
             skipped[deal.reference] = " ".join(exc.messages)
     return approved, skipped

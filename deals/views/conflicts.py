@@ -94,7 +94,7 @@ class ConflictDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
             try:
                 services.conflict_resolve(
                     conflict=conflict,
-                    user=request.user,
+                    acting_membership=request.membership,
                     decision=form.cleaned_data["decision"],
                     reason_code=form.cleaned_data["reason_code"],
                     note=form.cleaned_data["note"],

@@ -92,7 +92,9 @@ class DealDetailMixin(ScopedQuerysetMixin):
             .filter(deal=deal)
             .select_related("requested_by", "decided_by")
         )
-        may_move = not read_only and services.deal_stage_may_move(deal=deal, membership=membership)
+        may_move = not read_only and services.deal_stage_may_move(
+            deal=deal, acting_membership=membership
+        )
         participants = list(
             DealPartner.objects.readable_by(membership)
             .filter(deal=deal)
@@ -227,14 +229,14 @@ class PortalDealSubmitView(PartnerDealMixin, DealActionView):
     success_message = "Submitted for review."
 
     def perform(self, deal, form):
-        services.deal_submit(deal=deal, user=self.request.user)
+        services.deal_submit(deal=deal, acting_membership=self.request.membership)
 
 
 class ApproveView(StaffRequiredMixin, DealActionView):
     success_message = "Approved."
 
     def perform(self, deal, form):
-        services.deal_approve(deal=deal, user=self.request.user)
+        services.deal_approve(deal=deal, acting_membership=self.request.membership)
 
 
 class RejectView(StaffRequiredMixin, DealActionView):
@@ -244,7 +246,7 @@ class RejectView(StaffRequiredMixin, DealActionView):
     def perform(self, deal, form):
         services.deal_reject(
             deal=deal,
-            user=self.request.user,
+            acting_membership=self.request.membership,
             reason=form.cleaned_data["reason"],
             code=form.cleaned_data["code"],
         )
@@ -256,7 +258,9 @@ class RequestInfoView(StaffRequiredMixin, DealActionView):
 
     def perform(self, deal, form):
         services.deal_request_info(
-            deal=deal, user=self.request.user, message=form.cleaned_data["message"]
+            deal=deal,
+            acting_membership=self.request.membership,
+            message=form.cleaned_data["message"],
         )
 
 
@@ -270,7 +274,7 @@ class CommentView(DealActionView):
     def perform(self, deal, form):
         services.deal_comment_add(
             deal=deal,
-            membership=self.request.membership,
+            acting_membership=self.request.membership,
             body=form.cleaned_data["body"],
             is_internal=form.cleaned_data.get("is_internal", False),
         )
@@ -294,7 +298,7 @@ class StageView(DealActionView):
     def perform(self, deal, form):
         services.deal_stage_change(
             deal=deal,
-            membership=self.request.membership,
+            acting_membership=self.request.membership,
             stage=form.cleaned_data["stage"],
             note=form.cleaned_data.get("note", ""),
         )
@@ -315,7 +319,7 @@ class CloseView(DealActionView):
     def perform(self, deal, form):
         services.deal_close(
             deal=deal,
-            membership=self.request.membership,
+            acting_membership=self.request.membership,
             won=form.cleaned_data["outcome"] == "won",
             closed_on=form.cleaned_data["closed_on"],
             final_amount=form.cleaned_data.get("final_amount"),
@@ -337,7 +341,7 @@ class ExtensionRequestView(PartnerDealMixin, DealActionView):
     def perform(self, deal, form):
         services.extension_request(
             deal=deal,
-            user=self.request.user,
+            acting_membership=self.request.membership,
             days=form.cleaned_data["days"],
             reason=form.cleaned_data["reason"],
         )
@@ -349,7 +353,7 @@ class SalesRepView(StaffRequiredMixin, DealActionView):
 
     def perform(self, deal, form):
         services.deal_sales_rep_assign(
-            deal=deal, user=self.request.user, rep=form.cleaned_data["rep"]
+            deal=deal, acting_membership=self.request.membership, rep=form.cleaned_data["rep"]
         )
 
 
@@ -371,7 +375,9 @@ class DealPartnersView(StaffRequiredMixin, DealActionView):
         ]
         if any(split is None for _o, _r, split in participants):
             raise ValidationError("Give each partner a split.")
-        services.deal_partners_set(deal=deal, user=self.request.user, participants=participants)
+        services.deal_partners_set(
+            deal=deal, acting_membership=self.request.membership, participants=participants
+        )
 
 
 class ExtensionDecideView(StaffRequiredMixin, View):
@@ -384,7 +390,7 @@ class ExtensionDecideView(StaffRequiredMixin, View):
             try:
                 services.extension_decide(
                     extension=extension,
-                    user=request.user,
+                    acting_membership=request.membership,
                     approve=form.cleaned_data["decision"] == "approve",
                     note=form.cleaned_data["note"],
                 )

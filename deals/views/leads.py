@@ -74,7 +74,7 @@ class LeadCreateView(StaffRequiredMixin, View):
             motion, product = data.pop("motion"), data.pop("product")
             try:
                 lead = services.lead_create(
-                    user=request.user, motion=motion, product=product, data=data
+                    acting_membership=request.membership, motion=motion, product=product, data=data
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -127,7 +127,7 @@ class LeadImportView(StaffRequiredMixin, View):
                 continue
             try:
                 services.lead_create(
-                    user=request.user,
+                    acting_membership=request.membership,
                     motion=motion,
                     product=products.get(sku),
                     data={
@@ -173,10 +173,10 @@ class LeadDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
         lead = self.get_lead(pk)
         try:
             if request.POST.get("action") == "close":
-                services.lead_close(lead=lead, user=request.user)
+                services.lead_close(lead=lead, acting_membership=request.membership)
                 messages.success(request, "Lead closed.")
             elif request.POST.get("action") == "route":
-                offer = services.lead_route(lead=lead, actor=request.user)
+                offer = services.lead_route(lead=lead, acting_membership=request.membership)
                 if offer:
                     messages.success(request, f"Offered to {offer.organization}.")
                 else:
@@ -186,7 +186,9 @@ class LeadDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                 if not form.is_valid():
                     raise ValidationError("Choose a partner.")
                 offer = services.lead_assign(
-                    lead=lead, organization=form.cleaned_data["organization"], user=request.user
+                    lead=lead,
+                    organization=form.cleaned_data["organization"],
+                    acting_membership=request.membership,
                 )
                 messages.success(request, f"Offered to {offer.organization}.")
         except ValidationError as exc:
@@ -252,14 +254,14 @@ class PortalLeadDetailView(
         lead = self.get_lead(pk)
         try:
             if request.POST.get("action") == "accept":
-                deal = services.lead_accept(lead=lead, membership=request.membership)
+                deal = services.lead_accept(lead=lead, acting_membership=request.membership)
                 messages.success(request, f"Lead accepted: {deal.reference} is approved.")
                 return redirect("deals:portal_deal_detail", pk=deal.pk)
             form = LeadDeclineForm(request.POST)
             if not form.is_valid():
                 return self.get(request, pk, form=form)
             services.lead_decline(
-                lead=lead, membership=request.membership, reason=form.cleaned_data["reason"]
+                lead=lead, acting_membership=request.membership, reason=form.cleaned_data["reason"]
             )
             messages.success(request, "Lead declined.")
             return redirect("deals:portal_lead_list")

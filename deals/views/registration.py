@@ -89,7 +89,7 @@ class PortalDealCreateView(PartnerRequiredMixin, DealFormMixin, View):
         try:
             deal = services.deal_create(
                 organization=self.organization(),
-                user=request.user,
+                acting_membership=request.membership,
                 motion=form.cleaned_data["motion"],
                 data=data,
                 lines=formset.lines(),
@@ -140,13 +140,13 @@ class PortalDealEditView(PartnerDealMixin, ScopedQuerysetMixin, DealFormMixin, V
         try:
             deal = services.deal_update(
                 deal=deal,
-                user=request.user,
+                acting_membership=request.membership,
                 motion=form.cleaned_data["motion"],
                 data=data,
                 lines=formset.lines(),
             )
             if "submit" in request.POST:
-                deal = services.deal_submit(deal=deal, user=request.user)
+                deal = services.deal_submit(deal=deal, acting_membership=request.membership)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_form(form, formset, deal)

@@ -73,7 +73,9 @@ class ReviewBulkApproveView(StaffRequiredMixin, ScopedQuerysetMixin, View):
         if not deals:
             messages.error(request, "Tick the registrations to approve first.")
         else:
-            approved, skipped = services.deals_bulk_approve(deals=deals, user=request.user)
+            approved, skipped = services.deals_bulk_approve(
+                deals=deals, acting_membership=request.membership
+            )
             if approved:
                 messages.success(request, f"{len(approved)} registration(s) approved.")
             for reference, reason in skipped.items():

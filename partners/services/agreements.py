@@ -73,11 +73,12 @@ def agreement_publish_audience(*, agreement: Agreement):
     )
 
 
-def agreement_publish(*, agreement: Agreement, by) -> int:
+def agreement_publish(*, agreement: Agreement, acting_membership: Membership) -> int:
     """Publish a version; every affected partner admin is asked to accept again.
 
     Returns the number of partner admins asked.
     """
+    user = acting_membership.user
     if agreement.is_published:
         raise ValidationError("This version is already published.")
     current = agreement_current(partner_type_id=agreement.partner_type_id)
@@ -85,7 +86,7 @@ def agreement_publish(*, agreement: Agreement, by) -> int:
         raise ValidationError(f"Version {current.version} is already published; edit a newer one.")
     with transaction.atomic():
         agreement.published_at = timezone.now()
-        agreement.published_by = by
+        agreement.published_by = user
         agreement.save(update_fields=["published_at", "published_by"])
         admins = [m.user for m in agreement_publish_audience(agreement=agreement)]
         notify(
@@ -96,16 +97,22 @@ def agreement_publish(*, agreement: Agreement, by) -> int:
             "organization can register deals or claim funds.",
             url=reverse("partners:portal_agreement"),
             dedupe_key=f"agreement:{agreement.pk}:published",
-            actor=by,
+            actor=user,
         )
     return len(admins)
 
 
 def agreement_accept(
-    *, organization: PartnerOrganization, membership: Membership, agreement: Agreement | None = None
+    *,
+    organization: PartnerOrganization,
+    acting_membership: Membership,
+    agreement: Agreement | None = None,
 ) -> AgreementAcceptance:
     """The partner admin accepts the current agreement of its partner type."""
-    if not (membership.is_partner_admin and membership.partner_organization_id == organization.pk):
+    if not (
+        acting_membership.is_partner_admin
+        and acting_membership.partner_organization_id == organization.pk
+    ):
         raise PermissionDenied(
             "Only a partner admin of this organization can accept the agreement."
         )
@@ -123,9 +130,9 @@ def agreement_accept(
             agreement=current,
             organization=organization,
             defaults={
-                "accepted_by": membership.user,
+                "accepted_by": acting_membership.user,
                 "accepted_at": now,
-                "expires_at": add_months(now, current.valid_months),
+                "expires_at": add_months(moment=now, months=current.valid_months),
             },
         )
         onboarding_event_record(organization=organization, event=OnboardingEvent.AGREEMENT_ACCEPTED)

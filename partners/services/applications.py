@@ -7,9 +7,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from prm.accounts.models import User
 from prm.core.text import web_domain
 from prm.notifications.services import notifications_settle, notify
 from prm.tenancy.choices import PartnerRole, Role
+from prm.tenancy.models import Membership
 from prm.tenancy.selectors import staff_users
 
 from ..choices import (
@@ -87,12 +89,13 @@ def application_submit(
 def application_approve(
     *,
     application: PartnerApplication,
-    by,
-    channel_manager=None,
+    acting_membership: Membership,
+    channel_manager: User | None = None,
     tier: Tier | None = None,
     partner_type: PartnerType | None = None,
 ) -> PartnerOrganization:
     """Approve: create the organization (applied → onboarding), invite the applicant."""
+    user = acting_membership.user
     from prm.accounts.services import invitation_create
 
     if application.status != ApplicationStatus.PENDING:
@@ -115,23 +118,23 @@ def application_approve(
             country=application.country,
             partner_type=partner_type or application.partner_type,
             tier=tier,
-            channel_manager=channel_manager or by,
+            channel_manager=channel_manager or user,
             lifecycle_stage=LifecycleStage.PROSPECT,
         )
         partner_transition(
             organization=organization,
             target=LifecycleStage.APPLIED,
-            by=None,
+            acting_membership=None,
             reason="Applied through the application form.",
         )
         partner_transition(
             organization=organization,
             target=LifecycleStage.ONBOARDING,
-            by=by,
+            acting_membership=acting_membership,
             reason="Application approved.",
         )
         application.status = ApplicationStatus.APPROVED
-        application.reviewed_by = by
+        application.reviewed_by = user
         application.reviewed_at = timezone.now()
         application.organization = organization
         application.save(update_fields=["status", "reviewed_by", "reviewed_at", "organization"])
@@ -139,7 +142,7 @@ def application_approve(
         invitation_create(
             email=application.contact_email,
             role=Role.PARTNER,
-            invited_by=by,
+            acting_membership=acting_membership,
             partner_organization=organization,
             partner_role=PartnerRole.PARTNER_ADMIN,
             full_name=application.contact_name,
@@ -147,8 +150,11 @@ def application_approve(
     return organization
 
 
-def application_reject(*, application: PartnerApplication, by, reason: str) -> PartnerApplication:
+def application_reject(
+    *, application: PartnerApplication, acting_membership: Membership, reason: str
+) -> PartnerApplication:
     """Reject with a reason, and tell the applicant by e-mail."""
+    user = acting_membership.user
     from django.core.mail import send_mail
 
     from prm.tenancy.context import require_current_tenant
@@ -162,7 +168,7 @@ def application_reject(*, application: PartnerApplication, by, reason: str) -> P
     tenant = require_current_tenant()
     with transaction.atomic():
         application.status = ApplicationStatus.REJECTED
-        application.reviewed_by = by
+        application.reviewed_by = user
         application.reviewed_at = timezone.now()
         application.rejection_reason = reason.strip()
         application.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"])

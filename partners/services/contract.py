@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -47,7 +49,9 @@ def partner_transact_blockers(*, organization: PartnerOrganization) -> list[str]
     return [] if accepted else ["the current program agreement is not accepted"]
 
 
-def partner_benefit_value(*, organization: PartnerOrganization, benefit_key: str):
+def partner_benefit_value(
+    *, organization: PartnerOrganization, benefit_key: str
+) -> int | Decimal | bool | str | None:
     """The value of a benefit (e.g. "deal_protection_days") at the partner's tier, or None.
 
     Typed by the benefit's kind: count → int, percentage/amount → Decimal, flag → bool,
@@ -80,6 +84,6 @@ def partner_activity_record(*, organization: PartnerOrganization) -> None:
                 organization=fresh,
                 target=LifecycleStage.ACTIVE,
                 reason="Activity recorded.",
-                by=None,
+                acting_membership=None,
             )
             organization.lifecycle_stage = fresh.lifecycle_stage

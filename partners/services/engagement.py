@@ -23,16 +23,22 @@ from ..selectors import partner_vendor_contacts
 from .lifecycle import partner_admin_users
 
 
-def touchpoint_create(*, organization: PartnerOrganization, by, **fields) -> Touchpoint:
+def touchpoint_create(
+    *, organization: PartnerOrganization, acting_membership: Membership, **fields: object
+) -> Touchpoint:
+    user = acting_membership.user
     if fields.get("occurred_on") and fields["occurred_on"] > timezone.localdate() + timedelta(
         days=366
     ):
         raise ValidationError({"occurred_on": "That date is too far in the future."})
     with transaction.atomic():
-        return Touchpoint.objects.create(organization=organization, created_by=by, **fields)
+        return Touchpoint.objects.create(organization=organization, created_by=user, **fields)
 
 
-def business_plan_create(*, organization: PartnerOrganization, by, **fields) -> BusinessPlan:
+def business_plan_create(
+    *, organization: PartnerOrganization, acting_membership: Membership, **fields: object
+) -> BusinessPlan:
+    user = acting_membership.user
     if fields["ends_on"] <= fields["starts_on"]:
         raise ValidationError({"ends_on": "The plan must end after it starts."})
     if BusinessPlan.objects.filter(organization=organization, period=fields["period"]).exists():
@@ -40,14 +46,14 @@ def business_plan_create(*, organization: PartnerOrganization, by, **fields) -> 
             {"period": f"{organization.name} already has a plan for {fields['period']}."}
         )
     with transaction.atomic():
-        plan = BusinessPlan.objects.create(organization=organization, created_by=by, **fields)
+        plan = BusinessPlan.objects.create(organization=organization, created_by=user, **fields)
         notify(
             recipients=partner_admin_users(organization=organization),
             kind="partner.plan_created",
             title=f"New joint business plan: {plan.period}",
             url=reverse("partners:portal_plan_detail", args=[plan.pk]),
             dedupe_key=f"plan:{plan.pk}:created",
-            actor=by,
+            actor=user,
         )
     return plan
 
@@ -62,18 +68,21 @@ def business_plan_goal_save(*, goal: BusinessPlanGoal) -> BusinessPlanGoal:
 
 
 def business_plan_comment(
-    *, plan: BusinessPlan, membership: Membership, body: str
+    *, plan: BusinessPlan, acting_membership: Membership, body: str
 ) -> BusinessPlanComment:
     """A comment by the partner (on its own plan) or by staff; the other side is told."""
     if not (body or "").strip():
         raise ValidationError({"body": "Write a comment."})
-    if membership.is_partner and membership.partner_organization_id != plan.organization_id:
+    if (
+        acting_membership.is_partner
+        and acting_membership.partner_organization_id != plan.organization_id
+    ):
         raise PermissionDenied("Not your organization's plan.")
     with transaction.atomic():
         comment = BusinessPlanComment.objects.create(
-            plan=plan, author=membership.user, body=body.strip()
+            plan=plan, author=acting_membership.user, body=body.strip()
         )
-        if membership.is_partner:
+        if acting_membership.is_partner:
             recipients = partner_vendor_contacts(organization=plan.organization)
             url = reverse("partners:plan_detail", args=[plan.pk])
         else:
@@ -86,6 +95,6 @@ def business_plan_comment(
             body=comment.body[:500],
             url=url,
             dedupe_key=f"plancomment:{comment.pk}",
-            actor=membership.user,
+            actor=acting_membership.user,
         )
     return comment

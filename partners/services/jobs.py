@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.urls import reverse
@@ -24,7 +24,7 @@ from .lifecycle import partner_admin_users, partner_transition
 from .program import agreement_current, program_settings
 
 
-def partners_mark_inactivity(*, now=None) -> dict[str, int]:
+def partners_mark_inactivity(*, now: datetime | None = None) -> dict[str, int]:
     """Active partners quiet for `at_risk_after_days` → at risk; quieter still → inactive.
 
     The channel manager is told once per partner and move (the dedupe key names the
@@ -75,7 +75,7 @@ def _tell_cm(organization: PartnerOrganization, record: LifecycleTransition, wha
     )
 
 
-def partners_remind_stalled_onboarding(*, now=None) -> int:
+def partners_remind_stalled_onboarding(*, now: datetime | None = None) -> int:
     """Remind the partner admins and channel manager of onboarding that has not moved."""
     now = now or timezone.now()
     cfg = program_settings()
@@ -119,7 +119,7 @@ def partners_remind_stalled_onboarding(*, now=None) -> int:
     return sent
 
 
-def partners_remind_agreement_expiry(*, now=None) -> int:
+def partners_remind_agreement_expiry(*, now: datetime | None = None) -> int:
     """Tell partner admins their acceptance of the current agreement expires soon."""
     now = now or timezone.now()
     cfg = program_settings()
@@ -144,7 +144,7 @@ def partners_remind_agreement_expiry(*, now=None) -> int:
     return sent
 
 
-def partners_remind_cadence_due(*, now=None) -> int:
+def partners_remind_cadence_due(*, now: datetime | None = None) -> int:
     """Tell each channel manager when a partner's tier cadence says a touchpoint is due."""
     from ..selectors import cadence_due
 

@@ -11,7 +11,7 @@ from django_fsm import can_proceed
 from prm.core.text import web_domain
 from prm.notifications.services import notify
 from prm.tenancy.choices import PartnerRole
-from prm.tenancy.models import Membership
+from prm.tenancy.models import Membership, acting_user
 
 from ..choices import (
     LifecycleStage,
@@ -58,7 +58,7 @@ def partner_transition(
     *,
     organization: PartnerOrganization,
     target: str,
-    by=None,
+    acting_membership: Membership | None = None,
     reason: str = "",
 ) -> LifecycleTransition:
     """Move a partner to `target` along the state machine and record who, when and why.
@@ -66,6 +66,7 @@ def partner_transition(
     A move the state machine does not allow raises ValidationError and changes nothing.
     Offboarding deactivates the partner's users (data kept); reinstating reactivates them.
     """
+    user = acting_user(acting_membership)
     source = organization.lifecycle_stage
     if target == LifecycleStage.OFFBOARDED and not reason.strip():
         raise ValidationError({"reason": "Say why this partner leaves the program."})
@@ -95,7 +96,7 @@ def partner_transition(
             organization=organization,
             from_stage=source,
             to_stage=target,
-            changed_by=by,
+            changed_by=user,
             reason=reason,
         )
         if target == LifecycleStage.OFFBOARDED:
@@ -129,7 +130,7 @@ def partner_transition(
                 body=reason,
                 url=reverse("partners:portal_profile"),
                 dedupe_key=f"partner:{organization.pk}:stage:{record.pk}",
-                actor=by,
+                actor=user,
             )
     return record
 
@@ -146,9 +147,14 @@ def partner_admin_users(*, organization: PartnerOrganization) -> list:
 
 
 def partner_tier_change(
-    *, organization: PartnerOrganization, tier: Tier | None, by, reason: str
+    *,
+    organization: PartnerOrganization,
+    tier: Tier | None,
+    acting_membership: Membership | None,
+    reason: str,
 ) -> TierChange:
     """Change a partner's tier by hand, with a reason; recorded and told to its admins."""
+    user = acting_user(acting_membership)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the tier changes."})
     if tier is not None and tier.pk == organization.tier_id:
@@ -161,7 +167,7 @@ def partner_tier_change(
             organization=organization,
             from_tier=previous,
             to_tier=tier,
-            changed_by=by,
+            changed_by=user,
             reason=reason.strip(),
         )
         notify(
@@ -171,20 +177,20 @@ def partner_tier_change(
             body=reason.strip(),
             url=reverse("partners:portal_tier"),
             dedupe_key=f"partner:{organization.pk}:tier:{change.pk}",
-            actor=by,
+            actor=user,
         )
     return change
 
 
 def partner_profile_update(
-    *, organization: PartnerOrganization, by_membership: Membership, data: dict
+    *, organization: PartnerOrganization, acting_membership: Membership, data: dict
 ) -> PartnerOrganization:
     """The partner admin (or staff) edits the organization's profile."""
-    if not (by_membership.is_staff_role or by_membership.is_partner_admin):
+    if not (acting_membership.is_staff_role or acting_membership.is_partner_admin):
         raise PermissionDenied("Only a partner admin can edit the organization's profile.")
     allowed = {"name", "website", "country", "description", "phone", "address", "logo"}
     allowed |= {"listed_in_locator"}
-    if by_membership.is_staff_role:
+    if acting_membership.is_staff_role:
         allowed |= {"partner_type", "channel_manager"}
     with transaction.atomic():
         for field, value in data.items():
@@ -236,7 +242,9 @@ def onboarding_items_ensure(*, organization: PartnerOrganization) -> int:
     return len(missing)
 
 
-def onboarding_item_complete(*, item: OnboardingItem, by_membership: Membership) -> OnboardingItem:
+def onboarding_item_complete(
+    *, item: OnboardingItem, acting_membership: Membership
+) -> OnboardingItem:
     """Tick off a manual task (partner admin of the organization, or staff)."""
     if item.task.completion_event:
         raise ValidationError(
@@ -244,10 +252,10 @@ def onboarding_item_complete(*, item: OnboardingItem, by_membership: Membership)
             f"{item.task.get_completion_event_display().lower()}."
         )
     if not (
-        by_membership.is_staff_role
+        acting_membership.is_staff_role
         or (
-            by_membership.is_partner_admin
-            and by_membership.partner_organization_id == item.organization_id
+            acting_membership.is_partner_admin
+            and acting_membership.partner_organization_id == item.organization_id
         )
     ):
         raise PermissionDenied("Only a partner admin or the channel manager can tick this off.")
@@ -255,7 +263,7 @@ def onboarding_item_complete(*, item: OnboardingItem, by_membership: Membership)
         return item
     with transaction.atomic():
         item.completed_at = timezone.now()
-        item.completed_by = by_membership.user
+        item.completed_by = acting_membership.user
         item.save(update_fields=["completed_at", "completed_by"])
         organization = PartnerOrganization.objects.select_for_update().get(pk=item.organization_id)
         _onboarding_maybe_finish(organization=organization)
@@ -272,7 +280,7 @@ def _onboarding_maybe_finish(*, organization: PartnerOrganization) -> bool:
     partner_transition(
         organization=organization,
         target=LifecycleStage.ACTIVE,
-        by=None,
+        acting_membership=None,
         reason="Onboarding complete: every required task is done.",
     )
     return True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,7 +21,7 @@ from ..models import (
 )
 
 
-def add_months(moment, months: int):
+def add_months(*, moment: datetime, months: int) -> datetime:
     """`moment` plus whole calendar months (the day clamped to the month's end)."""
     import calendar
 
@@ -41,7 +43,7 @@ def program_settings() -> ProgramSettings:
     return current
 
 
-def benefit_parse_value(*, kind: str, raw: str):
+def benefit_parse_value(*, kind: str, raw: str) -> int | Decimal | bool | str:
     """Read a stored benefit value according to the benefit's kind; ValueError when bad."""
     raw = (raw or "").strip()
     if kind == BenefitKind.COUNT:
@@ -144,7 +146,7 @@ def tier_benefit_set(*, tier: Tier, benefit: Benefit, value: str) -> TierBenefit
     return row
 
 
-def agreement_current(*, partner_type_id) -> Agreement | None:
+def agreement_current(*, partner_type_id: UUID | None) -> Agreement | None:
     """The published agreement with the highest version for this partner type."""
     if partner_type_id is None:
         return None

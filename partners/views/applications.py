@@ -87,7 +87,9 @@ class ApplicationApproveView(ApplicationDetailView):
         if form.is_valid():
             try:
                 organization = services.application_approve(
-                    application=application, by=request.user, **form.cleaned_data
+                    application=application,
+                    acting_membership=request.membership,
+                    **form.cleaned_data,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -124,7 +126,9 @@ class ApplicationRejectView(ApplicationApproveView):
         if form.is_valid():
             try:
                 services.application_reject(
-                    application=application, by=request.user, reason=form.cleaned_data["reason"]
+                    application=application,
+                    acting_membership=request.membership,
+                    reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

@@ -171,7 +171,7 @@ class PartnerEditView(StaffRequiredMixin, ScopedQuerysetMixin, UpdateView):
     def form_valid(self, form):
         services.partner_profile_update(
             organization=self.object,
-            by_membership=self.request.membership,
+            acting_membership=self.request.membership,
             data={f: form.cleaned_data[f] for f in form.changed_data},
         )
         messages.success(self.request, "Partner saved.")
@@ -187,7 +187,7 @@ class PartnerTierChangeView(PartnerActionMixin, View):
                 services.partner_tier_change(
                     organization=organization,
                     tier=form.cleaned_data["tier"],
-                    by=request.user,
+                    acting_membership=request.membership,
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
@@ -210,7 +210,7 @@ class PartnerTransitionView(PartnerActionMixin, View):
                 services.partner_transition(
                     organization=organization,
                     target=form.cleaned_data["target"],
-                    by=request.user,
+                    acting_membership=request.membership,
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
@@ -254,7 +254,9 @@ class TouchpointCreateView(PartnerActionMixin, View):
         if form.is_valid():
             try:
                 services.touchpoint_create(
-                    organization=organization, by=request.user, **form.cleaned_data
+                    organization=organization,
+                    acting_membership=request.membership,
+                    **form.cleaned_data,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -298,7 +300,9 @@ class PlanCreateView(TouchpointCreateView):
         if form.is_valid():
             try:
                 plan = services.business_plan_create(
-                    organization=organization, by=request.user, **form.cleaned_data
+                    organization=organization,
+                    acting_membership=request.membership,
+                    **form.cleaned_data,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

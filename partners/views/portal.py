@@ -66,7 +66,7 @@ class PortalProfileEditView(PortalOrganizationMixin, View):
         if form.is_valid():
             services.partner_profile_update(
                 organization=organization,
-                by_membership=request.membership,
+                acting_membership=request.membership,
                 data={f: form.cleaned_data[f] for f in form.changed_data},
             )
             messages.success(request, "Profile saved.")
@@ -109,7 +109,9 @@ class PortalAgreementView(PortalOrganizationMixin, View):
     def post(self, request):
         organization = self.get_organization()
         try:
-            services.agreement_accept(organization=organization, membership=request.membership)
+            services.agreement_accept(
+                organization=organization, acting_membership=request.membership
+            )
         except PermissionDenied as exc:
             messages.error(request, str(exc))
             return render(request, self.template_name, self._context(organization), status=403)
@@ -144,7 +146,7 @@ class OnboardingItemCompleteView(TenantMemberRequiredMixin, ScopedQuerysetMixin,
         item = get_object_or_404(self.get_queryset().select_related("task", "organization"), pk=pk)
         error = None
         try:
-            services.onboarding_item_complete(item=item, by_membership=request.membership)
+            services.onboarding_item_complete(item=item, acting_membership=request.membership)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         if request.htmx:
@@ -233,7 +235,7 @@ class PlanDetailMixin(ScopedQuerysetMixin):
         form = forms.CommentForm(request.POST)
         if form.is_valid():
             services.business_plan_comment(
-                plan=plan, membership=request.membership, body=form.cleaned_data["body"]
+                plan=plan, acting_membership=request.membership, body=form.cleaned_data["body"]
             )
             messages.success(request, "Comment added.")
             return None

@@ -200,7 +200,9 @@ class AgreementDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                 reverse("partners:agreement_detail", kwargs={"pk": agreement.pk}) + "?publish=1"
             )
         try:
-            asked = services.agreement_publish(agreement=agreement, by=request.user)
+            asked = services.agreement_publish(
+                agreement=agreement, acting_membership=request.membership
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
