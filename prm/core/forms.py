@@ -33,6 +33,13 @@ class TenantSettingsForm(forms.ModelForm):
             "deal_review_sla_days": "Registrations waiting longer are escalated.",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locale"].required = False  # left out: keep the current one
+
+    def clean_locale(self):
+        return self.cleaned_data.get("locale") or self.instance.locale or "en_US"
+
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
         if logo and getattr(logo, "size", 0) > 512 * 1024:

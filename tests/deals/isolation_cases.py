@@ -52,7 +52,7 @@ def _partner_deal(world):
     co = PartnerOrganizationFactory(name=f"Co-partner A3 {uuid.uuid4().hex[:6]}")
     services.deal_partners_set(
         deal=deal,
-        user=world.cm_a.user,
+        acting_membership=world.cm_a,
         participants=[
             (deal.organization, DealPartnerRole.RESELLER, 60),
             (co, DealPartnerRole.SERVICE_PROVIDER, 40),

@@ -81,7 +81,7 @@ def test_no_customer_is_protected_twice_without_a_decision(seed, in_tenant, cm_m
                 role="partner", partner_organization=org, partner_role="partner_admin"
             )
         )
-    cm = cm_membership.user
+    cm = cm_membership
     for _step in range(40):
         action = rng.choice(["register", "register", "lead", "approve", "bulk", "decide"])
         if action == "register":
@@ -98,7 +98,7 @@ def test_no_customer_is_protected_twice_without_a_decision(seed, in_tenant, cm_m
             name, domain, country = rng.choice(rng.choice(CUSTOMERS))
             member = rng.choice(partners)
             lead = services.lead_create(
-                user=cm,
+                acting_membership=cm,
                 motion=rng.choice(motions),
                 product=rng.choice(products),
                 data={
@@ -109,18 +109,20 @@ def test_no_customer_is_protected_twice_without_a_decision(seed, in_tenant, cm_m
                 },
                 route=False,
             )
-            services.lead_assign(lead=lead, organization=member.partner_organization, user=cm)
-            services.lead_accept(lead=lead, membership=member)
+            services.lead_assign(
+                lead=lead, organization=member.partner_organization, acting_membership=cm
+            )
+            services.lead_accept(lead=lead, acting_membership=member)
         elif action == "approve":
             pending = list(Deal.objects.filter(status=DealStatus.SUBMITTED))
             if pending:
                 try:
-                    services.deal_approve(deal=rng.choice(pending), user=cm)
+                    services.deal_approve(deal=rng.choice(pending), acting_membership=cm)
                 except ValidationError as exc:
                     assert "open conflict" in " ".join(exc.messages)
         elif action == "bulk":
             services.deals_bulk_approve(
-                deals=list(Deal.objects.filter(status=DealStatus.SUBMITTED)), user=cm
+                deals=list(Deal.objects.filter(status=DealStatus.SUBMITTED)), acting_membership=cm
             )
         else:
             open_conflicts = list(DealConflict.objects.open())
@@ -128,7 +130,7 @@ def test_no_customer_is_protected_twice_without_a_decision(seed, in_tenant, cm_m
                 try:
                     services.conflict_resolve(
                         conflict=rng.choice(open_conflicts),
-                        user=cm,
+                        acting_membership=cm,
                         decision=rng.choice(ConflictDecision.values),
                         reason_code=rng.choice(ConflictReasonCode.values),
                     )
@@ -143,20 +145,20 @@ def test_an_accepted_lead_waits_for_review_when_another_partner_holds_the_custom
     in_tenant, cm_membership, partner_admin_membership
 ):
     holder = make_deal(partner_admin_membership, products=[ProductFactory()])
-    services.deal_approve(deal=holder, user=cm_membership.user)
+    services.deal_approve(deal=holder, acting_membership=cm_membership)
     org = PartnerOrganizationFactory(name="Rival")
     rival = MembershipFactory(
         role="partner", partner_organization=org, partner_role="partner_admin"
     )
     lead = services.lead_create(
-        user=cm_membership.user,
+        acting_membership=cm_membership,
         motion=holder.motion,
         product=ProductFactory(),
         data={"customer_name": "Globex", "customer_domain": "globex.example", "country": "US"},
         route=False,
     )
-    services.lead_assign(lead=lead, organization=org, user=cm_membership.user)
-    deal = services.lead_accept(lead=lead, membership=rival)
+    services.lead_assign(lead=lead, organization=org, acting_membership=cm_membership)
+    deal = services.lead_accept(lead=lead, acting_membership=rival)
     assert deal.status == DealStatus.SUBMITTED and deal.protection_expires_on is None
     conflict = DealConflict.objects.get()
     assert {conflict.deal_id, conflict.other_deal_id} == {deal.pk, holder.pk}
@@ -178,7 +180,7 @@ def test_approval_checks_the_customer_again(in_tenant, cm_membership, partner_ad
         customer_name_normalized="initech",
     )
     with pytest.raises(ValidationError, match=f"open conflict with {second.reference}"):
-        services.deal_approve(deal=first, user=cm_membership.user)
+        services.deal_approve(deal=first, acting_membership=cm_membership)
     assert DealConflict.objects.open().count() == 1  # on the record, though refused
     first.refresh_from_db()
     assert first.status == DealStatus.SUBMITTED

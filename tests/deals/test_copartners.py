@@ -27,20 +27,20 @@ def _member(name):
 @pytest.fixture
 def shared_deal(partner_admin_membership, cm_membership):
     deal = make_deal(partner_admin_membership, customer="Shared Customer Ltd")
-    deal = services.deal_approve(deal=deal, user=cm_membership.user)
+    deal = services.deal_approve(deal=deal, acting_membership=cm_membership)
     co = _member("Service Co")
     services.deal_partners_set(
         deal=deal,
-        user=cm_membership.user,
+        acting_membership=cm_membership,
         participants=[
             (partner_admin_membership.partner_organization, DealPartnerRole.RESELLER, 70),
             (co.partner_organization, DealPartnerRole.SERVICE_PROVIDER, 30),
         ],
     )
     services.deal_comment_add(
-        deal=deal, membership=cm_membership, body="Vendor only", is_internal=True
+        deal=deal, acting_membership=cm_membership, body="Vendor only", is_internal=True
     )
-    services.deal_comment_add(deal=deal, membership=cm_membership, body="Kick-off on Monday")
+    services.deal_comment_add(deal=deal, acting_membership=cm_membership, body="Kick-off on Monday")
     return deal, co
 
 

@@ -466,13 +466,13 @@ def test_a_protected_registration_conflicts_whatever_the_products(
     partner_admin_membership, other_partner, cm_membership
 ):
     first = make_deal(partner_admin_membership, products=[ProductFactory()])
-    services.deal_approve(deal=first, user=cm_membership.user)
+    services.deal_approve(deal=first, acting_membership=cm_membership)
     second = make_deal(other_partner, customer="Globex Corp", products=[ProductFactory()])
     conflict = DealConflict.objects.get()
     assert conflict.other_deal == first and conflict.deal == second
     assert any("approved and protected until" in r for r in conflict.reasons)
     with pytest.raises(ValidationError, match="open conflict"):
-        services.deal_approve(deal=second, user=cm_membership.user)
+        services.deal_approve(deal=second, acting_membership=cm_membership)
 
 
 def test_similar_name_conflicts_only_in_the_same_country(partner_admin_membership, other_partner):

@@ -506,7 +506,9 @@ def test_registration_gate_shows_where_register_a_deal_is_offered(partner_admin_
             assert f"{motion.name}: complete the Co-sell learning path" in gate, name
         from partners import services as partner_services
 
-        partner_services.agreement_accept(organization=org, membership=partner_admin_membership)
+        partner_services.agreement_accept(
+            organization=org, acting_membership=partner_admin_membership
+        )
         page = client.get(reverse("deals:portal_deal_list")).content.decode()
         assert "not accepted" not in page
         assert "No motion is open to you yet" in page  # the only motion is still gated

@@ -556,7 +556,7 @@ def test_lifecycle_transitions_listed_for_staff_only(partner_admin_membership, c
 
 
 def test_benefit_decimal_display(in_tenant):
-    assert services.benefit_display(kind="amount", raw="20000") == "20,000.00"
+    assert services.benefit_display(kind="amount", raw="20000") == "$20,000.00"  # USD, en_US
     assert services.benefit_parse_value(kind="amount", raw="1.5") == Decimal("1.5")
 
 

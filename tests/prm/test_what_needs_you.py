@@ -30,7 +30,7 @@ def test_a_decided_application_leaves_the_staffs_list(admin_membership, cm_membe
     )
     staff = client_for(cm_membership)
     assert "New partner application: Trey Research" in _needs_you(staff, "console_home")
-    services.application_approve(application=application, by=admin_membership.user)
+    services.application_approve(application=application, acting_membership=admin_membership)
     assert "Trey Research" not in _needs_you(staff, "console_home")
     # Still in the inbox, as history.
     assert "Trey Research" in staff.get(reverse("notifications:inbox")).content.decode()
@@ -47,10 +47,10 @@ def test_an_accepted_agreement_leaves_that_organizations_list_only(
     other = MembershipFactory(
         role="partner", partner_organization=other_org, partner_role="partner_admin"
     )
-    services.agreement_publish(agreement=agreement, by=admin_membership.user)
+    services.agreement_publish(agreement=agreement, acting_membership=admin_membership)
     mine, theirs = client_for(partner_admin_membership), client_for(other)
     assert "Please accept Reseller terms" in _needs_you(mine, "portal_home")
-    services.agreement_accept(organization=org, membership=partner_admin_membership)
+    services.agreement_accept(organization=org, acting_membership=partner_admin_membership)
     assert "Please accept" not in _needs_you(mine, "portal_home")
     assert "Please accept Reseller terms" in _needs_you(theirs, "portal_home")
 
@@ -64,5 +64,5 @@ def test_a_reviewed_registration_leaves_the_channel_managers_list(
     deal = make_deal(partner_admin_membership)
     staff = client_for(cm_membership)
     assert deal.reference in _needs_you(staff, "console_home")
-    deal_services.deal_approve(deal=deal, user=cm_membership.user)
+    deal_services.deal_approve(deal=deal, acting_membership=cm_membership)
     assert deal.reference not in _needs_you(staff, "console_home")
