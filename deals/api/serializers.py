@@ -3,6 +3,8 @@ managers, so another tenant's id is "does not exist"."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from deals.choices import ConflictDecision, ConflictReasonCode, RejectionCode
@@ -55,12 +57,17 @@ class DealLineSerializer(serializers.ModelSerializer):
 class DealParticipantSerializer(serializers.ModelSerializer):
     """A partner taking part in a multi-partner deal, its role and its split."""
 
+    organization = serializers.PrimaryKeyRelatedField(queryset=PartnerOrganization.objects)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    split_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("100")
+    )
 
     class Meta:
         model = DealPartner
         fields = ("organization", "organization_name", "role", "split_percent")
-        read_only_fields = fields
+        # Validated by the service (deal_partners_set), not per row by the model.
+        validators: list = []
 
 
 class DealSerializer(serializers.ModelSerializer):

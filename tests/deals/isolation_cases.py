@@ -71,6 +71,7 @@ API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
     "api:deal-change-stage",
     "api:deal-comments",
     "api:deal-close",
+    "api:deal-participants",
     methods=API_METHODS,
 )
 def _partner_deal_api(world):

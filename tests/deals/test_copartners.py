@@ -127,3 +127,56 @@ def test_deal_lists_stay_bounded_with_co_partnered_deals(
     with django_assert_max_num_queries(20):
         assert client.get(reverse("api:deal-list")).status_code == 200
     assert Deal.objects.readable_by(co).count() == 1 and not Deal.objects.visible_to(co).exists()
+
+
+def test_participants_api_reads_for_those_who_take_part_and_sets_for_staff(
+    shared_deal, cm_membership, partner_admin_membership, django_assert_max_num_queries
+):
+    deal, co = shared_deal
+    url = reverse("api:deal-participants", kwargs={"pk": deal.pk})
+    for member in (co, partner_admin_membership, cm_membership):
+        rows = client_for(member).get(url).json()
+        assert {r["organization_name"]: r["split_percent"] for r in rows} == {
+            deal.organization.name: "70.00",
+            "Service Co": "30.00",
+        }
+    assert client_for(_member("Third Party Inc")).get(url).status_code == 404
+    third = _member("Distributor Co")
+    body = [
+        {"organization": str(deal.organization_id), "role": "reseller", "split_percent": "50"},
+        {
+            "organization": str(co.partner_organization_id),
+            "role": "referral",
+            "split_percent": "30",
+        },
+        {
+            "organization": str(third.partner_organization_id),
+            "role": "distributor",
+            "split_percent": "20",
+        },
+    ]
+    put = lambda client, data: client.put(  # noqa: E731
+        url, data=json.dumps(data), content_type="application/json"
+    )
+    assert put(client_for(partner_admin_membership), body).status_code == 403
+    assert put(client_for(co), body).status_code == 404  # a co-partner acts on nothing
+    bad = put(client_for(cm_membership), [{**body[0], "split_percent": "90"}, body[1]])
+    assert bad.status_code == 400 and "total 100" in json.dumps(bad.json())
+    staff = client_for(cm_membership)
+    done = put(staff, body)
+    assert done.status_code == 200 and len(done.json()) == 3
+    # The new co-partner reads the deal now; the number of queries does not grow.
+    reader = client_for(third)
+    reader.get(url)  # warm the session and the member's caches
+    with django_assert_max_num_queries(12) as three:
+        assert reader.get(url).status_code == 200
+    first_count = len(three.captured_queries)
+    more = [_member(f"Extra {i}") for i in range(6)]
+    big = [{**body[0], "split_percent": "30"}, {**body[2], "split_percent": "10"}] + [
+        {"organization": str(m.partner_organization_id), "role": "referral", "split_percent": "10"}
+        for m in more
+    ]
+    assert put(staff, big).status_code == 200
+    reader.get(url)  # new memberships bumped the access version: reload once
+    with django_assert_max_num_queries(first_count):
+        assert len(reader.get(url).json()) == 8
