@@ -26,3 +26,6 @@ urlpatterns = [
     path("", include("marketing.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
+
+# A 503 with a retry while a service is down, the plain 500 page for a bug.
+handler500 = "prm.core.views.server_error"

@@ -16,3 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz_platform"),
 ]
+
+# A 503 with a retry while a service is down, the plain 500 page for a bug.
+handler500 = "prm.core.views.server_error"

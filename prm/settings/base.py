@@ -230,6 +230,8 @@ _smtp_options = {
 
 def mailers(backend: str) -> dict:
     options = _smtp_options if backend.endswith("smtp.EmailBackend") else {}
+    if backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
     return {"default": {"BACKEND": backend, "OPTIONS": options}}
 
 
@@ -345,7 +347,25 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+# Delivery that survives a killed worker: a task is acknowledged only when it has run
+# (acks_late), a task whose worker process died is put back (reject_on_worker_lost), and
+# each worker takes one message at a time (prefetch 1), so a crash strands at most one.
+# Every task is idempotent (tenant jobs run in one transaction; notifications carry dedupe
+# keys; e-mails are marked sent one by one), so a second delivery doubles nothing.
+# Redis redelivers a message that was taken but never acknowledged (its worker was
+# killed outright) after the visibility timeout, which must be longer than the longest
+# task (CELERY_TASK_TIME_LIMIT, 10 minutes) or a slow task would run twice at once.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
+# Enqueueing while the broker is down fails fast (the outbox sweep sends it later)
+# instead of holding the request for Celery's default of retrying for ever.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")

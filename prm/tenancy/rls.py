@@ -18,10 +18,16 @@ from django.conf import settings
 from django.db import connection
 from psycopg2 import sql
 
+from prm.core.registry import Registry
+
 POLICY_NAME = "tenant_isolation"
 
 # Global tables that carry a tenant_id but must be readable before a tenant is known.
 RLS_EXEMPT_TABLES = frozenset({"tenancy_tenantdomain"})
+
+# Steps of the apps above that secure their own database objects (`(cursor) -> None`,
+# idempotent): run after every migrate and after a restore, with the owner's cursor.
+securing_steps: Registry = Registry("database securing steps")
 
 POLICY_EXPRESSION = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint"
 
@@ -112,6 +118,8 @@ def secure_database(using_connection=None) -> list[str]:
     with conn.cursor() as cursor:
         tables = apply_policies(cursor)
         ensure_app_role(cursor)
+        for step in securing_steps:
+            step(cursor)
     return tables
 
 
