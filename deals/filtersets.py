@@ -43,6 +43,14 @@ class DealFilterSet(django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(("number", "number"), ("submitted_at", "submitted"), ("amount", "amount")),
+        choices=[
+            ("-number", "Newest registrations first"),
+            ("number", "Oldest registrations first"),
+            ("-submitted", "Latest submitted first"),
+            ("submitted", "Earliest submitted first"),
+            ("-amount", "Largest amount first"),
+            ("amount", "Smallest amount first"),
+        ],
         label="Sort",
     )
 
@@ -82,7 +90,9 @@ class ReviewQueueFilterSet(DealFilterSet):
     )
     ordering = django_filters.OrderingFilter(
         fields=(("submitted_at", "age"),),
-        field_labels={"submitted_at": "Oldest first"},
+        # Said in words, not as "Oldest first (descending)".
+        choices=[("age", "Oldest first"), ("-age", "Newest first")],
+        empty_label="Oldest first",
         label="Sort",
     )
 

@@ -295,7 +295,14 @@ class MotionForm(forms.ModelForm):
 class MotionStageForm(forms.Form):
     name = forms.CharField(max_length=100)
     owner = forms.ChoiceField(choices=StageOwner.choices)
-    sla_days = forms.IntegerField(min_value=0, max_value=365, initial=14, label="SLA (days)")
+    sla_days = forms.IntegerField(
+        min_value=0,
+        max_value=365,
+        initial=14,
+        required=False,
+        label="SLA (days)",
+        help_text="Days a deal may stay in this stage. Not asked of won and lost stages.",
+    )
     is_won = forms.BooleanField(required=False, label="Won stage")
     is_lost = forms.BooleanField(required=False, label="Lost stage")
 
@@ -303,6 +310,11 @@ class MotionStageForm(forms.Form):
         data = super().clean()
         if data.get("is_won") and data.get("is_lost"):
             raise ValidationError("A stage cannot be both won and lost.")
+        if data.get("is_won") or data.get("is_lost"):
+            data["sla_days"] = 0  # a deal does not wait in a closing stage
+            self.errors.pop("sla_days", None)
+        elif data.get("sla_days") is None and "sla_days" not in self.errors:
+            self.add_error("sla_days", "Give the stage an SLA in days (0 for none).")
         return data
 
 

@@ -194,7 +194,36 @@ class MotionStage(TenantOwned):
         return self.is_won or self.is_lost
 
 
-class DealQuerySet(TenantQuerySet):
+class CoPartnerReadableQuerySet(TenantQuerySet):
+    """The one place deal reading widens beyond the owner: the partners taking part in a
+    multi-partner deal (a DealPartner row of theirs) read the deal and these rows of it.
+
+    `readable_by` is for reads only (pages, API list and retrieve); `visible_to` stays
+    the scope of every action, so a co-partner acts on nothing (404, as for a stranger).
+    """
+
+    deal_field = "deal"  # this model's path to its deal's id
+
+    def readable_by(self, membership) -> CoPartnerReadableQuerySet:
+        if (
+            membership is None
+            or not membership.is_active
+            or membership.is_staff_role
+            or membership.partner_organization_id is None
+        ):
+            return self.visible_to(membership)
+        organization_id = membership.partner_organization_id
+        takes_part = DealPartner.objects.filter(
+            deal_id=models.OuterRef(self.deal_field), organization_id=organization_id
+        )
+        return self.filter(
+            models.Q(**{self.model.partner_scope: organization_id}) | models.Exists(takes_part)
+        )
+
+
+class DealQuerySet(CoPartnerReadableQuerySet):
+    deal_field = "pk"
+
     def open(self) -> DealQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -382,6 +411,7 @@ class DealLine(TenantOwned):
     amount = models.DecimalField(**money, validators=[MinValueValidator(Decimal("0"))])
 
     partner_scope = "deal__organization"
+    objects = TenantManager.from_queryset(CoPartnerReadableQuerySet)()
 
     class Meta:
         ordering = ("product__name",)
@@ -410,6 +440,7 @@ class DealTransition(TenantOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     partner_scope = "deal__organization"
+    objects = TenantManager.from_queryset(CoPartnerReadableQuerySet)()
 
     class Meta:
         ordering = ("created_at",)
@@ -421,10 +452,16 @@ class DealTransition(TenantOwned):
         return f"{self.deal_id}: {self.from_value} → {self.to_value}"
 
 
-class DealCommentQuerySet(TenantQuerySet):
+class DealCommentQuerySet(CoPartnerReadableQuerySet):
     def visible_to(self, membership) -> DealCommentQuerySet:
         # Vendor-internal notes never reach partner users, whatever the deal.
         queryset = super().visible_to(membership)
+        if membership is not None and not membership.is_staff_role:
+            queryset = queryset.filter(is_internal=False)
+        return queryset
+
+    def readable_by(self, membership) -> DealCommentQuerySet:
+        queryset = super().readable_by(membership)
         if membership is not None and not membership.is_staff_role:
             queryset = queryset.filter(is_internal=False)
         return queryset
@@ -473,6 +510,7 @@ class DealPartner(TenantOwned):
     )
 
     partner_scope = "deal__organization"
+    objects = TenantManager.from_queryset(CoPartnerReadableQuerySet)()
 
     class Meta:
         ordering = ("-split_percent",)

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from partners.models import PartnerOrganization
+from prm.core.money import format_money
 from prm.tenancy.context import require_current_tenant
 from prm.tenancy.models import Membership
 
@@ -39,10 +40,17 @@ class ConflictMatch:
 
 
 def deal_conflicts_find(*, deal: Deal, threshold: float | None = None) -> list[ConflictMatch]:
-    """Open registrations of the tenant that collide with `deal`.
+    """Live or protected registrations of the tenant that claim the same customer.
 
-    A candidate matches on the same normalised customer domain or on a company name at
-    least `threshold` similar (pg_trgm), and must share at least one product with `deal`.
+    Channel conflict is about the customer first: another partner's open registration
+    (submitted, waiting for information, or approved and protected) with the same
+    normalised customer domain, or with a company name at least `threshold` similar
+    (pg_trgm) in the same country, is a conflict whatever the products. Shared products
+    raise the score and are given as a reason, never the only gate. The partner's own
+    open registrations of the same customer match only when they share a product (a
+    duplicate registration); a partner may well register two different opportunities
+    at one customer.
+
     Closed registrations (rejected, won, lost, expired) and drafts never match; other
     tenants' rows are out of reach of the scoped manager and of row-level security.
     A fixed number of queries whatever the size of the table: the products, similar
@@ -52,18 +60,18 @@ def deal_conflicts_find(*, deal: Deal, threshold: float | None = None) -> list[C
     if threshold is None:
         threshold = deal_settings_get().name_similarity_threshold
     products = dict(DealLine.objects.filter(deal=deal).values_list("product_id", "product__name"))
-    if not products:
-        return []
     # Similar names come from a function that can use the tenant-first trigram index
     # under row-level security (see migration 0002); it reads the tenant from the same
     # setting as the policy. Rows are then read through the scoped manager as usual.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT deal_id, name_similarity FROM deals_open_similar_names(%s, %s)",
-            [deal.customer_name_normalized, threshold],
-        )
-        similar = {row[0]: float(row[1]) for row in cursor.fetchall()}
-    match = Q(pk__in=list(similar))
+    similar: dict = {}
+    if deal.customer_name_normalized:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT deal_id, name_similarity FROM deals_open_similar_names(%s, %s)",
+                [deal.customer_name_normalized, threshold],
+            )
+            similar = {row[0]: float(row[1]) for row in cursor.fetchall()}
+    match = Q(pk__in=list(similar), country=deal.country)
     if deal.customer_domain:
         match |= Q(customer_domain=deal.customer_domain)
     candidates = list(
@@ -81,15 +89,17 @@ def deal_conflicts_find(*, deal: Deal, threshold: float | None = None) -> list[C
     if not candidates:
         return []
     lines_by_deal: dict = {}
-    for deal_id, product_id in DealLine.objects.filter(
-        deal_id__in=[c.pk for c in candidates], product_id__in=list(products)
-    ).values_list("deal_id", "product_id"):
-        lines_by_deal.setdefault(deal_id, set()).add(product_id)
+    if products:
+        for deal_id, product_id in DealLine.objects.filter(
+            deal_id__in=[c.pk for c in candidates], product_id__in=list(products)
+        ).values_list("deal_id", "product_id"):
+            lines_by_deal.setdefault(deal_id, set()).add(product_id)
     matches: list[ConflictMatch] = []
     for candidate in candidates:
-        overlap = lines_by_deal.get(candidate.pk)
-        if not overlap:
-            continue
+        overlap = lines_by_deal.get(candidate.pk, set())
+        same_partner = candidate.organization_id == deal.organization_id
+        if same_partner and not overlap:
+            continue  # another opportunity of the same partner at this customer
         domain_match = bool(deal.customer_domain) and (
             candidate.customer_domain == deal.customer_domain
         )
@@ -101,11 +111,27 @@ def deal_conflicts_find(*, deal: Deal, threshold: float | None = None) -> list[C
             reasons.append(
                 f"Similar company name ({similarity:.0%}): "
                 f"“{deal.customer_name}” and “{candidate.customer_name}”"
+                + (f", both in {deal.country.upper()}" if deal.country else "")
+            )
+        if same_partner:
+            reasons.append("Same partner: a duplicate registration")
+        if candidate.status == DealStatus.APPROVED:
+            reasons.append(
+                "The other registration is approved"
+                + (
+                    f" and protected until {candidate.protection_expires_on:%d %b %Y}"
+                    if candidate.protection_expires_on
+                    else ""
+                )
             )
         names = sorted(products[p] for p in overlap)
-        reasons.append("Overlapping products: " + ", ".join(names))
+        if names:
+            reasons.append("Overlapping products: " + ", ".join(names))
+        else:
+            reasons.append("No products in common: the customer is the same")
         identity = 1.0 if domain_match else similarity
-        score = round(0.7 * identity + 0.3 * (len(overlap) / len(products)), 3)
+        share = len(overlap) / len(products) if products else 0
+        score = round(0.7 * identity + 0.3 * share, 3)
         matches.append(
             ConflictMatch(
                 other_deal=candidate,
@@ -179,6 +205,9 @@ AUDITED_FIELDS = (
 )
 
 
+MONEY_FIELDS = frozenset({"amount", "final_amount"})
+
+
 def deal_audit_trail(*, deal: Deal, limit: int = 30) -> list[dict]:
     """The deal's recorded changes (database triggers, bulk updates included), newest
     first: when, by whom (from the request's context) and which fields changed."""
@@ -205,6 +234,8 @@ def deal_audit_trail(*, deal: Deal, limit: int = 30) -> list[dict]:
                 continue
             if attname == "stage_id":
                 old, new = stages.get(old, old), stages.get(new, new)
+            elif attname in MONEY_FIELDS:
+                old, new = format_money(old), format_money(new)
             changes.append((label, old, new))
         if changes:
             trail.append(

@@ -116,7 +116,13 @@ def seed(people: DemoPeople) -> None:
 
     for position, (key, name, kind, values) in enumerate(BENEFITS, start=1):
         benefit, _ = Benefit.objects.get_or_create(
-            key=key, defaults={"name": name, "kind": kind, "position": position}
+            key=key,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "position": position,
+                "unit": "days" if key == "deal_protection_days" else "",
+            },
         )
         for rank, value in zip((1, 2, 3), values, strict=True):
             if value:

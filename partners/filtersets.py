@@ -40,6 +40,20 @@ class PartnerOrganizationFilterSet(django_filters.FilterSet):
             ("last_activity_at", "last_activity"),
             ("created_at", "created"),
         ),
+        choices=[
+            ("name", "Name, A to Z"),
+            ("-name", "Name, Z to A"),
+            ("-tier", "Highest tier first"),
+            ("tier", "Lowest tier first"),
+            ("stage", "Lifecycle stage, prospects first"),
+            ("-stage", "Lifecycle stage, offboarded first"),
+            ("country", "Country, A to Z"),
+            ("-country", "Country, Z to A"),
+            ("-last_activity", "Most recently active first"),
+            ("last_activity", "Longest inactive first"),
+            ("-created", "Newest partners first"),
+            ("created", "Oldest partners first"),
+        ],
         label="Sort by",
     )
 

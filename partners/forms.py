@@ -13,7 +13,7 @@ from prm.core.uploads import validate_logo
 from prm.tenancy.selectors import staff_users
 
 from . import models, services
-from .choices import LifecycleStage, OnboardingEvent
+from .choices import BenefitKind, LifecycleStage, OnboardingEvent
 
 
 def _scoped_formfield(db_field, **kwargs):
@@ -93,7 +93,7 @@ class TierForm(ScopedModelForm):
 class BenefitForm(ScopedModelForm):
     class Meta(ScopedMeta):
         model = models.Benefit
-        fields = ("name", "key", "kind", "description", "position")
+        fields = ("name", "key", "kind", "unit", "description", "position")
 
     def clean_key(self):
         key = self.cleaned_data["key"]
@@ -113,13 +113,26 @@ class TierMatrixForm(forms.Form):
             row = []
             for tier in tiers:
                 name = f"v_{benefit.pk}_{tier.pk}"
-                self.fields[name] = forms.CharField(
-                    required=False,
-                    max_length=200,
-                    initial=values.get((tier.pk, benefit.pk), ""),
-                    label=f"{benefit.name} at {tier.name}",
-                    widget=forms.TextInput(attrs={"aria-label": f"{benefit.name} at {tier.name}"}),
-                )
+                label = f"{benefit.name} at {tier.name}"
+                raw = values.get((tier.pk, benefit.pk), "")
+                if benefit.kind == BenefitKind.FLAG:
+                    # A flag is a checkbox, not a typed yes/no.
+                    self.fields[name] = forms.BooleanField(
+                        required=False,
+                        initial=services.benefit_parse_value(kind=benefit.kind, raw=raw)
+                        if raw.strip().lower() in ("yes", "true", "1", "no", "false", "0", "")
+                        else False,
+                        label=label,
+                        widget=forms.CheckboxInput(attrs={"aria-label": label}),
+                    )
+                else:
+                    self.fields[name] = forms.CharField(
+                        required=False,
+                        max_length=200,
+                        initial=raw,
+                        label=label,
+                        widget=forms.TextInput(attrs={"aria-label": label}),
+                    )
                 row.append(name)
             self.rows.append((benefit, row))
 
@@ -128,6 +141,9 @@ class TierMatrixForm(forms.Form):
         for benefit in self.benefits:
             for tier in self.tiers:
                 name = f"v_{benefit.pk}_{tier.pk}"
+                if benefit.kind == BenefitKind.FLAG:
+                    cleaned[name] = "yes" if cleaned.get(name) else "no"
+                    continue
                 raw = (cleaned.get(name) or "").strip()
                 if raw:
                     try:

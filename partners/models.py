@@ -142,6 +142,11 @@ class Benefit(TenantOwned):
     key = models.SlugField(max_length=60, help_text="Stable identifier, e.g. discount_percent.")
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=BenefitKind.choices)
+    unit = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text='What a count is of, shown after it: "days" reads "120 days".',
+    )
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -182,7 +187,7 @@ class TierBenefit(TenantOwned):
     def display(self) -> str:
         from .services import benefit_display
 
-        return benefit_display(kind=self.benefit.kind, raw=self.value)
+        return benefit_display(kind=self.benefit.kind, raw=self.value, unit=self.benefit.unit)
 
 
 @track()

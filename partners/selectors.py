@@ -43,6 +43,7 @@ class RequirementGap:
     label: str
     required: Decimal | int
     current: Decimal | int
+    is_money: bool = False
 
     @property
     def missing(self):
@@ -71,6 +72,7 @@ def next_tier_gap(*, organization: PartnerOrganization) -> tuple[Tier | None, li
             label=str(Tier._meta.get_field(field).verbose_name).capitalize(),
             required=getattr(next_tier, field),
             current=metrics[field],
+            is_money=field == "min_won_revenue",
         )
         for field in Tier.REQUIREMENT_FIELDS
         if getattr(next_tier, field)
@@ -100,7 +102,9 @@ def tier_matrix() -> tuple[list[Tier], list[dict]]:
             {
                 "benefit": benefit,
                 "values": [
-                    benefit_display(kind=benefit.kind, raw=values[(t.pk, benefit.pk)])
+                    benefit_display(
+                        kind=benefit.kind, raw=values[(t.pk, benefit.pk)], unit=benefit.unit
+                    )
                     if (t.pk, benefit.pk) in values
                     else "—"
                     for t in tiers

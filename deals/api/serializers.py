@@ -3,6 +3,8 @@ managers, so another tenant's id is "does not exist"."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from deals.choices import ConflictDecision, ConflictReasonCode, RejectionCode
@@ -11,6 +13,7 @@ from deals.models import (
     DealComment,
     DealConflict,
     DealLine,
+    DealPartner,
     Lead,
     LeadOffer,
     Motion,
@@ -51,8 +54,25 @@ class DealLineSerializer(serializers.ModelSerializer):
         fields = ("product", "product_name", "quantity", "amount")
 
 
+class DealParticipantSerializer(serializers.ModelSerializer):
+    """A partner taking part in a multi-partner deal, its role and its split."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=PartnerOrganization.objects)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    split_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("100")
+    )
+
+    class Meta:
+        model = DealPartner
+        fields = ("organization", "organization_name", "role", "split_percent")
+        # Validated by the service (deal_partners_set), not per row by the model.
+        validators: list = []
+
+
 class DealSerializer(serializers.ModelSerializer):
-    """A deal as both sides read it (partners only ever get their own)."""
+    """A deal as both sides read it: partners get their own, and read-only the deals they
+    take part in as a co-partner (`participants` says with what role and split)."""
 
     reference = serializers.CharField(read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
@@ -66,6 +86,7 @@ class DealSerializer(serializers.ModelSerializer):
         choices=RejectionCode.choices, allow_blank=True, read_only=True
     )
     lines = DealLineSerializer(many=True, read_only=True)
+    participants = DealParticipantSerializer(many=True, read_only=True)
 
     class Meta:
         model = Deal
@@ -73,9 +94,9 @@ class DealSerializer(serializers.ModelSerializer):
             "id", "number", "reference", "organization", "organization_name", "motion",
             "motion_name", "stage", "stage_name", "status", "customer_name", "customer_domain",
             "country", "contact_name", "contact_email", "contact_phone", "expected_close_date",
-            "notes", "amount", "lines", "submitted_at", "approved_at", "protection_expires_on",
-            "rejection_code", "rejection_reason", "info_request", "closed_on", "final_amount",
-            "created_at",
+            "notes", "amount", "lines", "participants", "submitted_at", "approved_at",
+            "protection_expires_on", "rejection_code", "rejection_reason", "info_request",
+            "closed_on", "final_amount", "created_at",
         )  # fmt: skip
         read_only_fields = fields
 

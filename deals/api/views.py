@@ -17,6 +17,7 @@ from deals.models import (
     DealComment,
     DealConflict,
     DealLine,
+    DealPartner,
     Lead,
     LeadOffer,
     Motion,
@@ -113,6 +114,7 @@ class DealViewSet(
         "create": PARTNER,
         "submit": PARTNER,
         "approve": STAFF_ROLES,
+        "participants_set": STAFF_ROLES,
         "reject": STAFF_ROLES,
         "request_information": STAFF_ROLES,
         "extend": frozenset(Role.values),
@@ -121,15 +123,25 @@ class DealViewSet(
         "close": frozenset(Role.values),
     }
 
+    # What a co-partner of a multi-partner deal may do with it: read (deals/models.py,
+    # CoPartnerReadableQuerySet). Every other action looks the deal up by `visible_to`.
+    read_actions = frozenset({"list", "retrieve", "comments", "participants"})
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return super().get_queryset()
+        reading = self.action in self.read_actions and self.request.method in ("GET", "HEAD")
+        queryset = Deal.objects.readable_by(self.membership) if reading else super().get_queryset()
         return (
-            super()
-            .get_queryset()
-            .with_list_relations()
+            queryset.with_list_relations()
             .prefetch_related(
-                Prefetch("lines", queryset=DealLine.objects.select_related("product"))
+                Prefetch("lines", queryset=DealLine.objects.select_related("product")),
+                Prefetch(
+                    "participants",
+                    queryset=DealPartner.objects.select_related("organization").order_by(
+                        "-split_percent"
+                    ),
+                ),
             )
             .order_by("-number")
         )
@@ -173,6 +185,38 @@ class DealViewSet(
         return self._deal_response(
             services.deal_submit(deal=self.get_object(), acting_membership=request.membership)
         )
+
+    @extend_schema(responses=serializers.DealParticipantSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def participants(self, request, pk=None):
+        """The partners taking part in the deal, their roles and splits (co-partners
+        read them too)."""
+        deal = self.get_object()
+        return Response(
+            serializers.DealParticipantSerializer(deal.participants.all(), many=True).data
+        )
+
+    @extend_schema(
+        request=serializers.DealParticipantSerializer(many=True),
+        responses=serializers.DealParticipantSerializer(many=True),
+    )
+    @participants.mapping.put
+    def participants_set(self, request, pk=None):
+        """Set the partners of a multi-partner deal (staff): the registering partner
+        stays, no partner twice, splits total 100, approved deals only."""
+        deal = self.get_object()
+        body = serializers.DealParticipantSerializer(data=request.data, many=True)
+        body.is_valid(raise_exception=True)
+        services.deal_partners_set(
+            deal=deal,
+            acting_membership=request.membership,
+            participants=[
+                (row["organization"], row["role"], row["split_percent"])
+                for row in body.validated_data
+            ],
+        )
+        rows = DealPartner.objects.filter(deal=deal).select_related("organization")
+        return Response(serializers.DealParticipantSerializer(rows, many=True).data)
 
     @extend_schema(request=None, responses=serializers.DealSerializer)
     @action(detail=True, methods=["post"])
@@ -284,16 +328,14 @@ class DealViewSet(
                 serializers.DealCommentSerializer(comment).data, status=status.HTTP_201_CREATED
             )
         comments = (
-            DealComment.objects.visible_to(membership)
+            DealComment.objects.readable_by(membership)
             .filter(deal=deal)
             .select_related("author")
             .order_by("created_at", "id")
         )
         # Paginated like every other list (and as the schema says).
         page = self.paginate_queryset(comments)
-        return self.get_paginated_response(
-            serializers.DealCommentSerializer(page, many=True).data
-        )
+        return self.get_paginated_response(serializers.DealCommentSerializer(page, many=True).data)
 
 
 class ConflictViewSet(TenantScopedReadOnlyViewSet):

@@ -57,8 +57,10 @@ from .protection import (
 from .registration import (
     DEAL_FIELDS,
     LineInput,
+    RegistrationGate,
     deal_create,
     deal_registration_blockers,
+    deal_registration_gate,
     deal_submit,
     deal_update,
 )
@@ -84,7 +86,9 @@ __all__ = [
     "deal_comment_add",
     "deal_create",
     "deal_partners_set",
+    "RegistrationGate",
     "deal_registration_blockers",
+    "deal_registration_gate",
     "deal_reject",
     "deal_request_info",
     "deal_sales_rep_assign",

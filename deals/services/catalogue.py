@@ -79,7 +79,7 @@ def motion_stage_add(
             motion=motion,
             name=name.strip(),
             owner=owner,
-            sla_days=sla_days,
+            sla_days=0 if (is_won or is_lost) else (sla_days or 0),
             is_won=is_won,
             is_lost=is_lost,
             position=last + 1,
@@ -98,7 +98,7 @@ def motion_stage_update(
         raise ValidationError("Open deals are in this stage: it cannot become a closing stage.")
     stage.name = name.strip()
     stage.owner = owner
-    stage.sla_days = sla_days
+    stage.sla_days = 0 if (is_won or is_lost) else (sla_days or 0)  # no SLA on closing
     stage.is_won = is_won
     stage.is_lost = is_lost
     stage.save()

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prm.accounts.models import User
+from prm.core.money import format_money
 from prm.notifications.services import notify
 from prm.tenancy.models import Membership
 from prm.tenancy.selectors import staff_users
@@ -164,7 +165,8 @@ def deal_close(
             from_value=before,
             to_value=deal.status,
             actor=user,
-            reason=f"Closed on {closed_on}" + (f", final amount {final_amount}" if won else ""),
+            reason=f"Closed on {closed_on}"
+            + (f", final amount {format_money(final_amount)}" if won else ""),
         )
         if closing is not None and previous_stage != closing:
             _record(

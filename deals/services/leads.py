@@ -39,8 +39,8 @@ from ..models import (
 from ..selectors import (
     deal_settings_get,
 )
-from ._common import _admins, _console_url, _partner_users, _record
-from .registration import LineInput, _apply, _next_number, _write_lines
+from ._common import _admins, _console_url, _deal_staff, _partner_users, _record
+from .registration import LineInput, _apply, _conflicts_record, _next_number, _write_lines
 from .review import deal_approve
 
 LEAD_FIELDS = (
@@ -313,12 +313,26 @@ def lead_accept(*, lead: Lead, acting_membership: Membership) -> Deal:
             actor=user,
             reason="Accepted lead from the vendor.",
         )
-        deal = deal_approve(
-            deal=deal,
-            acting_membership=None,
-            note="Lead accepted: approved on creation.",
-            caused_by=user,
-        )
+        # A lead is approved on acceptance, unless another partner already claims the
+        # customer: then it waits in the review queue for the conflict to be decided.
+        if _conflicts_record(deal):
+            notify(
+                recipients=_deal_staff(deal),
+                kind="deal.submitted",
+                title=f"{deal.reference}: {organization.name} accepted a lead another "
+                f"partner's registration claims ({deal.customer_name})",
+                body="Decide the conflict before the registration can be approved.",
+                url=_console_url(deal),
+                dedupe_key=f"deal:{deal.pk}:lead-conflict",
+                actor=user,
+            )
+        else:
+            deal = deal_approve(
+                deal=deal,
+                acting_membership=None,
+                note="Lead accepted: approved on creation.",
+                caused_by=user,
+            )
         lead.accept()
         lead.deal = deal
         lead.save(update_fields=["status", "deal"])

@@ -14,7 +14,7 @@ from django.utils import timezone
 from partners import services as partner_services
 from partners.models import PartnerOrganization
 from prm.core.text import web_domain
-from prm.notifications.services import notify
+from prm.notifications.services import notifications_settle, notify
 from prm.tenancy.context import require_current_tenant
 from prm.tenancy.models import Membership
 
@@ -43,7 +43,7 @@ from ._common import (
     _transition,
     normalize_company_name,
 )
-from .catalogue import motion_allowed_for
+from .catalogue import motion_allowed_for, motions_available_to
 
 
 @dataclass
@@ -271,6 +271,7 @@ def deal_submit(*, deal: Deal, acting_membership: Membership) -> Deal:
             deal.first_submitted_at = now
         deal.info_request = ""
         deal.save()
+        notifications_settle(prefixes=[f"deal:{deal.pk}:info:"])  # answered
         _record(
             deal, kind=TransitionKind.STATUS, from_value=before, to_value=deal.status, actor=user
         )
@@ -303,6 +304,41 @@ def deal_registration_blockers(*, organization: PartnerOrganization, motion: Mot
     return [
         reason for gate in providers.registration_gates for reason in gate(organization, motion)
     ]
+
+
+@dataclass
+class RegistrationGate:
+    """What stands between a partner and registering a deal, shown where it is offered."""
+
+    organization_reasons: list[str]
+    motion_reasons: list[tuple[Motion, list[str]]]
+    open_motions: list[Motion]
+
+    @property
+    def can_register(self) -> bool:
+        return not self.organization_reasons and bool(self.open_motions)
+
+    @property
+    def is_open(self) -> bool:
+        return self.can_register and not self.motion_reasons
+
+
+def deal_registration_gate(*, organization: PartnerOrganization) -> RegistrationGate:
+    """The agreement gate and every registration gate of every motion the partner may
+    use, in words for the partner; what deal submission would refuse, known before it."""
+
+    organization_reasons = [
+        reason[:1].upper() + reason[1:] + "."
+        for reason in partner_services.partner_transact_blockers(organization=organization)
+    ]
+    motion_reasons, open_motions = [], []
+    for motion in motions_available_to(organization=organization):
+        reasons = deal_registration_blockers(organization=organization, motion=motion)
+        if reasons:
+            motion_reasons.append((motion, reasons))
+        else:
+            open_motions.append(motion)
+    return RegistrationGate(organization_reasons, motion_reasons, open_motions)
 
 
 def _conflicts_record(deal: Deal) -> list[DealConflict]:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prm.accounts.models import User
-from prm.notifications.services import notify
+from prm.notifications.services import notifications_settle, notify
 from prm.tenancy.models import Membership, acting_user
 
 from ..choices import (
@@ -28,7 +28,7 @@ from ..selectors import (
     motion_first_stage,
 )
 from ._common import _locked, _partner_users, _portal_url, _record, _transition
-from .registration import _protection_days
+from .registration import _conflict_lock, _conflicts_record, _protection_days
 
 
 def deal_approve(
@@ -45,14 +45,20 @@ def deal_approve(
     not told about their own action.
     """
     user = acting_user(acting_membership)
+    # The customer is checked again first, in a transaction of its own so that what it
+    # finds stays on the record when the approval is then refused: a registration that
+    # never went through submission (an accepted lead) or a rival that appeared since.
     with transaction.atomic():
+        _conflict_lock()
+        deal = _locked(deal)
+        if deal.is_pending:
+            _conflicts_record(deal)
+    with transaction.atomic():
+        _conflict_lock()
         deal = _locked(deal)
         if deal.status == DealStatus.APPROVED:
             return deal
-        if DealConflict.objects.involving(deal).open().exists():
-            raise ValidationError(
-                f"{deal.reference} has an open conflict: resolve it before approving."
-            )
+        _refuse_open_conflicts(deal)
         before = _transition(deal, "approve")
         today = timezone.localdate()
         now = timezone.now()
@@ -77,6 +83,7 @@ def deal_approve(
             actor=user,
             reason=note or f"Protected for {days} days, until {deal.protection_expires_on}.",
         )
+        _review_settled(deal)
         notify(
             recipients=_partner_users(deal.organization_id),
             kind="deal.approved",
@@ -87,6 +94,30 @@ def deal_approve(
             actor=user or caused_by,
         )
     return deal
+
+
+def _review_settled(deal: Deal) -> None:
+    """The registration is decided: "waiting for your review" leaves the staff's lists."""
+    notifications_settle(
+        prefixes=[f"deal:{deal.pk}:submitted:"], dedupe_keys=[f"deal:{deal.pk}:lead-conflict"]
+    )
+
+
+def _refuse_open_conflicts(deal: Deal) -> None:
+    """No approval while another registration of the same customer is undecided: no
+    customer ends up protected for two partners unless someone decided both proceed."""
+    conflicts = list(
+        DealConflict.objects.involving(deal).open().select_related("deal", "other_deal")
+    )
+    if conflicts:
+        others = sorted(
+            {(c.other_deal if c.deal_id == deal.pk else c.deal).reference for c in conflicts}
+        )
+        raise ValidationError(
+            f"{deal.reference} has an open conflict with {', '.join(others)} over the same "
+            "customer: decide the conflict first (keep one registration, or record with a "
+            "reason that both proceed), then approve."
+        )
 
 
 def deal_reject(
@@ -117,6 +148,7 @@ def deal_reject(
             actor=user,
             reason=reason,
         )
+        _review_settled(deal)
         notify(
             recipients=_partner_users(deal.organization_id),
             kind="deal.rejected",

@@ -45,3 +45,16 @@ def deals_portal_summary(context) -> dict:
         .filter(status=OfferStatus.PENDING)
         .count(),
     }
+
+
+@register.inclusion_tag("deals/_registration_gate.html", takes_context=True)
+def deal_registration_gate(context, button: bool = True):
+    """Where "Register a deal" is offered: the button when the partner may register, and
+    every reason it may not (the agreement gate, each motion's gates) before any form."""
+    from deals.services import deal_registration_gate as gate_of
+
+    membership = context["request"].membership
+    organization = getattr(membership, "partner_organization", None)
+    if organization is None:
+        return {"gate": None}
+    return {"gate": gate_of(organization=organization), "button": button}

@@ -30,8 +30,16 @@ class PartnerObjectMixin:
 
     console_url_name: str | None = None
 
+    def scoped_for(self, request):
+        """Reads may reach what the member only takes part in (a co-partner of a deal);
+        anything else acts, and acts only on its own organization's rows."""
+        queryset = self.model.objects.all()
+        if request.method in ("GET", "HEAD") and hasattr(queryset, "readable_by"):
+            return queryset.readable_by(request.membership)
+        return queryset.visible_to(request.membership)
+
     def dispatch(self, request, *args, **kwargs):
-        obj = get_object_or_404(self.model.objects.visible_to(request.membership), pk=kwargs["pk"])
+        obj = get_object_or_404(self.scoped_for(request), pk=kwargs["pk"])
         if request.membership.is_staff_role:
             if request.method == "GET" and self.console_url_name:
                 return redirect(self.console_url_name, pk=obj.pk)

@@ -45,6 +45,11 @@ class DealDetailMixin(ScopedQuerysetMixin):
     model = Deal
     template_name = "deals/deal_detail.html"
 
+    def get_queryset(self):
+        if self.request.method in ("GET", "HEAD"):
+            return Deal.objects.readable_by(self.request.membership)
+        return super().get_queryset()
+
     def get_deal(self, pk):
         return get_object_or_404(
             self.get_queryset().select_related(
@@ -66,12 +71,16 @@ class DealDetailMixin(ScopedQuerysetMixin):
     def context(self, deal, **extra):
         membership = self.request.membership
         staff = membership.is_staff_role
+        # A co-partner of a multi-partner deal reads it, with its role and split; it acts
+        # on nothing (every action view looks the deal up by `visible_to`).
+        own_organization_id = membership.partner_organization_id
+        read_only = not staff and deal.organization_id != own_organization_id
         stages = list(MotionStage.objects.filter(motion_id=deal.motion_id).order_by("position"))
         comments = list(
-            DealComment.objects.visible_to(membership).filter(deal=deal).select_related("author")
+            DealComment.objects.readable_by(membership).filter(deal=deal).select_related("author")
         )
         transitions = list(
-            DealTransition.objects.visible_to(membership).filter(deal=deal).select_related("actor")
+            DealTransition.objects.readable_by(membership).filter(deal=deal).select_related("actor")
         )
         timeline = sorted(
             [("transition", t.created_at, t) for t in transitions]
@@ -83,25 +92,43 @@ class DealDetailMixin(ScopedQuerysetMixin):
             .filter(deal=deal)
             .select_related("requested_by", "decided_by")
         )
-        may_move = services.deal_stage_may_move(deal=deal, acting_membership=membership)
+        may_move = not read_only and services.deal_stage_may_move(
+            deal=deal, acting_membership=membership
+        )
+        participants = list(
+            DealPartner.objects.readable_by(membership)
+            .filter(deal=deal)
+            .select_related("organization")
+        )
         context = {
             "deal": deal,
             "staff": staff,
             "lines": DealLine.objects.filter(deal=deal).select_related("product"),
-            "participants": DealPartner.objects.visible_to(membership)
-            .filter(deal=deal)
-            .select_related("organization"),
+            "participants": participants,
+            "read_only": read_only,
+            "my_part": next(
+                (
+                    p
+                    for p in participants
+                    if p.organization_id == membership.partner_organization_id
+                ),
+                None,
+            )
+            if read_only
+            else None,
             "stages": stages,
             "timeline": timeline,
             "extensions": extensions,
             "pending_extension": next(
                 (e for e in extensions if e.status == ExtensionStatus.PENDING), None
             ),
-            "comment_form": CommentForm(staff=staff),
+            "comment_form": None if read_only else CommentForm(staff=staff),
             "stage_form": StageForm(deal=deal) if may_move else None,
-            "close_form": CloseForm() if deal.status == DealStatus.APPROVED else None,
+            "close_form": CloseForm()
+            if deal.status == DealStatus.APPROVED and not read_only
+            else None,
             "extension_form": ExtensionRequestForm()
-            if deal.status == DealStatus.APPROVED and not staff
+            if deal.status == DealStatus.APPROVED and not staff and not read_only
             else None,
             "today": timezone.localdate(),
         }

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from prm.core.forms import add_service_errors
+from prm.core.money import format_money
 from prm.core.text import csv_cell
 from prm.core.views import (
     PartnerRequiredMixin,
@@ -44,9 +45,11 @@ class PortalDealListView(PartnerRequiredMixin, ScopedQuerysetMixin, FilteredList
     filterset_class = DealFilterSet
 
     def get_queryset(self):
-        base = super().get_queryset()
-        self.base_queryset = base
-        return self.filter_queryset(base.with_list_relations().order_by("-number"))
+        # Figures count the partner's own registrations; the list also shows, read-only,
+        # the multi-partner deals it takes part in.
+        self.base_queryset = super().get_queryset()
+        readable = Deal.objects.readable_by(self.request.membership)
+        return self.filter_queryset(readable.with_list_relations().order_by("-number"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -189,6 +192,7 @@ class ConsoleDealExportView(StaffRequiredMixin, ScopedQuerysetMixin, View):
             "amount", "submitted_at", "approved_at", "protection_expires_on", "expected_close_date",
             "closed_on", "final_amount",
         ]  # fmt: skip
+        # Money as people read it, in the tenant's currency and locale (prm.core.money).
 
         tenant = request.tenant
 
@@ -213,13 +217,13 @@ class ConsoleDealExportView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                             deal.motion.name,
                             deal.stage.name if deal.stage else "",
                             deal.get_status_display(),
-                            deal.amount,
+                            format_money(deal.amount),
                             deal.submitted_at.isoformat() if deal.submitted_at else "",
                             deal.approved_at.isoformat() if deal.approved_at else "",
                             deal.protection_expires_on or "",
                             deal.expected_close_date,
                             deal.closed_on or "",
-                            deal.final_amount if deal.final_amount is not None else "",
+                            format_money(deal.final_amount),
                         )
                     ]
                 )

@@ -77,7 +77,7 @@ class TierSerializer(serializers.ModelSerializer):
 class BenefitSerializer(serializers.ModelSerializer):
     class Meta:
         model = models.Benefit
-        fields = ("id", "key", "name", "kind", "description", "position")
+        fields = ("id", "key", "name", "kind", "unit", "description", "position")
 
     def validate_key(self, value):
         clash = models.Benefit.objects.filter(key=value)

@@ -8,6 +8,8 @@ from .agreements import (
     agreement_accept,
     agreement_create,
     agreement_publish,
+    agreement_publish_audience,
+    agreement_title_clean,
 )
 from .applications import (
     application_approve,
@@ -59,6 +61,8 @@ __all__ = [
     "agreement_create",
     "agreement_current",
     "agreement_publish",
+    "agreement_publish_audience",
+    "agreement_title_clean",
     "application_approve",
     "application_duplicate_reason",
     "application_reject",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from prm.notifications.services import notify
+from prm.notifications.services import notifications_settle, notify
 from prm.tenancy.choices import PartnerRole
 from prm.tenancy.models import Membership
 
@@ -24,11 +26,23 @@ from ..models import (
 from .lifecycle import onboarding_event_record
 from .program import add_months, agreement_current
 
+# "Reseller terms v2", "Reseller terms (version 2)": the number is the version's to say.
+_TRAILING_VERSION = re.compile(
+    r"[\s,:–—-]*[(\[]?\s*(?:v|ver\.?|version)\s*\d+(?:\.\d+)*\s*[)\]]?\s*$", re.I
+)
+
+
+def agreement_title_clean(title: str) -> str:
+    """The title without a version typed into it: the version is shown beside it once."""
+    cleaned = _TRAILING_VERSION.sub("", (title or "").strip()).strip()
+    return cleaned or (title or "").strip()
+
 
 def agreement_create(
     *, partner_type: PartnerType, title: str, body: str, valid_months: int = 12
 ) -> Agreement:
     """A new draft version (the next number) of a partner type's agreement."""
+    title = agreement_title_clean(title)
     with transaction.atomic():
         last = (
             Agreement.objects.select_for_update()
@@ -43,6 +57,20 @@ def agreement_create(
             body=body,
             valid_months=valid_months,
         )
+
+
+def agreement_publish_audience(*, agreement: Agreement):
+    """The partner admins a published version asks to accept (what the confirmation
+    step tells the admin before publishing)."""
+    return (
+        Membership.objects.filter(
+            partner_organization__partner_type=agreement.partner_type,
+            partner_role=PartnerRole.PARTNER_ADMIN,
+            is_active=True,
+        )
+        .exclude(partner_organization__lifecycle_stage=LifecycleStage.OFFBOARDED)
+        .select_related("user", "partner_organization")
+    )
 
 
 def agreement_publish(*, agreement: Agreement, acting_membership: Membership) -> int:
@@ -60,16 +88,7 @@ def agreement_publish(*, agreement: Agreement, acting_membership: Membership) ->
         agreement.published_at = timezone.now()
         agreement.published_by = user
         agreement.save(update_fields=["published_at", "published_by"])
-        admins = [
-            m.user
-            for m in Membership.objects.filter(
-                partner_organization__partner_type=agreement.partner_type,
-                partner_role=PartnerRole.PARTNER_ADMIN,
-                is_active=True,
-            )
-            .exclude(partner_organization__lifecycle_stage=LifecycleStage.OFFBOARDED)
-            .select_related("user")
-        ]
+        admins = [m.user for m in agreement_publish_audience(agreement=agreement)]
         notify(
             recipients=admins,
             kind="partner.agreement_published",
@@ -117,4 +136,12 @@ def agreement_accept(
             },
         )
         onboarding_event_record(organization=organization, event=OnboardingEvent.AGREEMENT_ACCEPTED)
+        # Done for this organization: its people's reminders to accept leave their lists.
+        notifications_settle(
+            dedupe_keys=[f"agreement:{current.pk}:published"],
+            prefixes=[f"acceptance:{acceptance.pk}:"],
+            recipients=Membership.objects.filter(partner_organization=organization).values_list(
+                "user_id", flat=True
+            ),
+        )
     return acceptance

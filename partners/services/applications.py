@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from prm.accounts.models import User
 from prm.core.text import web_domain
-from prm.notifications.services import notify
+from prm.notifications.services import notifications_settle, notify
 from prm.tenancy.choices import PartnerRole, Role
 from prm.tenancy.models import Membership
 from prm.tenancy.selectors import staff_users
@@ -138,6 +138,7 @@ def application_approve(
         application.reviewed_at = timezone.now()
         application.organization = organization
         application.save(update_fields=["status", "reviewed_by", "reviewed_at", "organization"])
+        notifications_settle(dedupe_keys=[f"application:{application.pk}:received"])
         invitation_create(
             email=application.contact_email,
             role=Role.PARTNER,
@@ -171,6 +172,7 @@ def application_reject(
         application.reviewed_at = timezone.now()
         application.rejection_reason = reason.strip()
         application.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"])
+        notifications_settle(dedupe_keys=[f"application:{application.pk}:received"])
         email, name, company = (
             application.contact_email,
             application.contact_name,

@@ -68,7 +68,10 @@ def benefit_parse_value(*, kind: str, raw: str) -> int | Decimal | bool | str:
     return raw
 
 
-def benefit_display(*, kind: str, raw: str) -> str:
+def benefit_display(*, kind: str, raw: str, unit: str = "") -> str:
+    """A benefit's value as people read it: "20%", "120 days", "$5,000.00", "Yes"."""
+    from prm.core.money import format_money, format_number
+
     try:
         value = benefit_parse_value(kind=kind, raw=raw)
     except ValueError:
@@ -78,7 +81,12 @@ def benefit_display(*, kind: str, raw: str) -> str:
     if kind == BenefitKind.FLAG:
         return "Yes" if value else "No"
     if kind == BenefitKind.AMOUNT:
-        return f"{value:,.2f}"
+        return format_money(value)
+    if kind == BenefitKind.COUNT:
+        unit = (unit or "").strip()
+        if unit and value == 1 and unit.endswith("s") and len(unit) > 1:
+            unit = unit[:-1]  # "1 day"
+        return f"{format_number(value)} {unit}".strip()
     return str(value)
 
 

@@ -166,6 +166,14 @@ class AgreementDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
             .exclude(lifecycle_stage=LifecycleStage.OFFBOARDED)
             .exclude(agreement_acceptances__agreement=agreement)
         )
+        confirming = (
+            request.GET.get("publish") == "1"
+            and request.membership.is_admin
+            and not agreement.published_at
+        )
+        audience = (
+            list(services.agreement_publish_audience(agreement=agreement)) if confirming else []
+        )
         return render(
             request,
             self.template_name,
@@ -174,14 +182,23 @@ class AgreementDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                 "acceptances": acceptances,
                 "pending": pending,
                 "is_admin": request.membership.is_admin,
+                "confirming": confirming,
+                "audience": audience,
+                "current": services.agreement_current(partner_type_id=agreement.partner_type_id)
+                if confirming
+                else None,
             },
         )
 
     def post(self, request, pk):
-        """Publish (admins only)."""
+        """Publish (admins only), once the confirmation step was seen and confirmed."""
         agreement = self.get_agreement(pk)
         if not request.membership.is_admin:
             raise PermissionDenied("Only a program admin can publish an agreement.")
+        if request.POST.get("confirmed") != "1":
+            return redirect(
+                reverse("partners:agreement_detail", kwargs={"pk": agreement.pk}) + "?publish=1"
+            )
         try:
             asked = services.agreement_publish(
                 agreement=agreement, acting_membership=request.membership

@@ -11,6 +11,7 @@ urlpatterns = [
     # docs render under the portal's CSP, which allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include("prm.accounts.api.urls")),
+    path("", include("prm.audit.api")),
     path("", include("partners.api.urls")),
     path("", include("deals.api.urls")),
     path("", include("enablement.api.urls")),

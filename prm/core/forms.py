@@ -15,6 +15,7 @@ class TenantSettingsForm(forms.ModelForm):
             "logo",
             "primary_color",
             "currency",
+            "locale",
             "time_zone",
             "default_deal_protection_days",
             "deal_review_sla_days",
@@ -26,11 +27,19 @@ class TenantSettingsForm(forms.ModelForm):
             "deal_review_sla_days": "Deal review SLA (days)",
             "default_deal_protection_days": "Default deal protection (days)",
             "require_staff_mfa": "Require two-factor sign-in for staff",
+            "locale": "Number and money format",
         }
         help_texts = {
             "default_deal_protection_days": "Used when a partner's tier sets no protection period.",
             "deal_review_sla_days": "Registrations waiting longer are escalated.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locale"].required = False  # left out: keep the current one
+
+    def clean_locale(self):
+        return self.cleaned_data.get("locale") or self.instance.locale or "en_US"
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")

@@ -92,3 +92,27 @@ def notifications_mark_read(*, user: User, ids: Iterable[UUID] | None = None) ->
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
     return queryset.update(read_at=timezone.now())
+
+
+def notifications_settle(
+    *,
+    dedupe_keys: Iterable[str] = (),
+    prefixes: Iterable[str] = (),
+    recipients: Iterable | None = None,
+) -> int:
+    """What these notifications asked for is done (an application decided, an agreement
+    accepted): they leave "What needs you" by being marked read, for every recipient or
+    only `recipients` (Users). They stay in the inbox as history."""
+    from django.db.models import Q
+
+    condition = Q()
+    for key in dedupe_keys:
+        condition |= Q(dedupe_key=key)
+    for prefix in prefixes:
+        condition |= Q(dedupe_key__startswith=prefix)
+    if not condition:
+        return 0
+    queryset = Notification.objects.filter(condition, read_at__isnull=True)
+    if recipients is not None:
+        queryset = queryset.filter(recipient__in=[getattr(u, "pk", u) for u in recipients])
+    return queryset.update(read_at=timezone.now())

@@ -354,6 +354,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that several serializers share, named once.
+    "ENUM_NAME_OVERRIDES": {
+        "DealPartnerRoleEnum": "deals.choices.DealPartnerRole",
+        "MemberRoleEnum": "prm.tenancy.choices.Role",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------

@@ -39,6 +39,13 @@ def validate_slug_not_reserved(value: str) -> None:
         raise ValidationError("%(value)s is reserved.", params={"value": value})
 
 
+def validate_locale(value: str) -> None:
+    from prm.core.money import valid_locale
+
+    if not valid_locale(value):
+        raise ValidationError("Use a locale such as en_US, en_GB, de_DE or fr_FR.")
+
+
 def tenant_upload_to(instance, filename: str, folder: str = "files") -> str:
     """Store every uploaded file under its tenant's own prefix (works the same on S3)."""
     tenant = instance if isinstance(instance, Tenant) else instance.tenant
@@ -63,6 +70,12 @@ class Tenant(models.Model):
         max_length=3,
         default="USD",
         validators=[RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code such as USD.")],
+    )
+    locale = models.CharField(
+        max_length=15,
+        default="en_US",
+        validators=[validate_locale],
+        help_text="How numbers, money and dates read, e.g. en_US, en_GB, de_DE, fr_FR.",
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     logo = models.ImageField(upload_to=tenant_logo_upload_to, blank=True)

@@ -44,6 +44,20 @@ def _deal(world, *, customer=None, approved=False):
 )
 def _partner_deal(world):
     deal = _deal(world, approved=True)
+    # A multi-partner deal: a co-partner (A3) reads it; A2, which takes no part, is
+    # still refused everything (tests/deals/test_copartners.py has the co-partner side).
+    from deals.choices import DealPartnerRole
+    from tests.factories import PartnerOrganizationFactory
+
+    co = PartnerOrganizationFactory(name=f"Co-partner A3 {uuid.uuid4().hex[:6]}")
+    services.deal_partners_set(
+        deal=deal,
+        acting_membership=world.cm_a,
+        participants=[
+            (deal.organization, DealPartnerRole.RESELLER, 60),
+            (co, DealPartnerRole.SERVICE_PROVIDER, 40),
+        ],
+    )
     return Target(kwargs={"pk": deal.pk}, obj=deal, marker=deal.customer_name)
 
 
@@ -57,6 +71,7 @@ API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
     "api:deal-change-stage",
     "api:deal-comments",
     "api:deal-close",
+    "api:deal-participants",
     methods=API_METHODS,
 )
 def _partner_deal_api(world):

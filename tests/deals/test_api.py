@@ -318,3 +318,23 @@ def test_a_staff_grant_asks_nobody_to_decide_it(partner_admin_membership, cm_mem
     assert Notification.objects.filter(
         kind="deal.extension_decided", recipient=partner_admin_membership.user
     ).exists()
+
+
+def test_approving_a_conflicted_registration_is_refused_with_a_clear_400(
+    partner_admin_membership, cm_membership
+):
+    org = PartnerOrganizationFactory(name="Rival")
+    rival = MembershipFactory(
+        role="partner", partner_organization=org, partner_role="partner_admin"
+    )
+    make_deal(partner_admin_membership, products=[ProductFactory()])
+    second = make_deal(rival, products=[ProductFactory()])
+    response = _post(
+        client_for(cm_membership), reverse("api:deal-approve", kwargs={"pk": second.pk})
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert "open conflict" in json.dumps(body) and "decide" in json.dumps(body)
+    second.refresh_from_db()
+    assert second.status == DealStatus.SUBMITTED

@@ -207,3 +207,37 @@ def test_admin_edits_a_stage(admin_membership):
     )
     stage.refresh_from_db()
     assert (stage.name, stage.owner, stage.sla_days) == ("Qualify lead", "both", 7)
+
+
+def test_won_and_lost_stages_need_no_sla(admin_membership):
+    from tests.deals.factories import motion_with_stages
+
+    motion = motion_with_stages(name="Closing")
+    client = client_for(admin_membership)
+    url = reverse("deals:motion_detail", kwargs={"pk": motion.pk})
+    response = client.post(
+        url, {"action": "stage", "name": "Signed", "owner": "both", "sla_days": "", "is_won": "on"}
+    )
+    assert response.status_code == 302
+    client.post(url, {"action": "stage", "name": "Dropped", "owner": "both", "is_lost": "on"})
+    signed = MotionStage.objects.get(motion=motion, name="Signed")
+    dropped = MotionStage.objects.get(motion=motion, name="Dropped")
+    assert (signed.sla_days, dropped.sla_days) == (0, 0)
+    # An open stage still needs one, with a message on the form.
+    page = client.post(url, {"action": "stage", "name": "Quote", "owner": "vendor", "sla_days": ""})
+    assert page.status_code == 200 and "Give the stage an SLA in days" in page.text
+    assert not MotionStage.objects.filter(motion=motion, name="Quote").exists()
+    # Editing a closing stage without an SLA is accepted too.
+    client.post(
+        url,
+        {
+            "action": "stage_update",
+            "stage": signed.pk,
+            "name": "Signed and won",
+            "owner": "both",
+            "sla_days": "",
+            "is_won": "on",
+        },
+    )
+    signed.refresh_from_db()
+    assert signed.name == "Signed and won" and signed.sla_days == 0

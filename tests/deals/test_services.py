@@ -437,10 +437,64 @@ def test_similar_name_is_a_conflict(partner_admin_membership, other_partner):
     assert not conflict.domain_match and conflict.name_similarity >= 0.45
 
 
-def test_no_conflict_without_overlapping_products(partner_admin_membership, other_partner):
-    make_deal(partner_admin_membership, domain="globex.example", products=[ProductFactory()])
-    make_deal(other_partner, domain="globex.example", products=[ProductFactory()])
+def test_same_domain_disjoint_products_is_a_conflict(partner_admin_membership, other_partner):
+    # The customer is what two partners fight over, not the product line.
+    first = make_deal(
+        partner_admin_membership, domain="globex.example", products=[ProductFactory()]
+    )
+    second = make_deal(
+        other_partner,
+        customer="Unrelated Name",
+        domain="globex.example",
+        products=[ProductFactory()],
+    )
+    conflict = DealConflict.objects.get()
+    assert (conflict.deal, conflict.other_deal) == (second, first)
+    assert conflict.domain_match and conflict.overlapping_products == []
+    assert "No products in common: the customer is the same" in conflict.reasons
+    # Shared products raise the score, they do not make the conflict.
+    product = ProductFactory()
+    make_deal(
+        partner_admin_membership, customer="Initech", domain="initech.example", products=[product]
+    )
+    make_deal(other_partner, customer="Initech", domain="initech.example", products=[product])
+    (with_products,) = [c for c in DealConflict.objects.all() if c.pk != conflict.pk]
+    assert with_products.score > conflict.score
+
+
+def test_a_protected_registration_conflicts_whatever_the_products(
+    partner_admin_membership, other_partner, cm_membership
+):
+    first = make_deal(partner_admin_membership, products=[ProductFactory()])
+    services.deal_approve(deal=first, acting_membership=cm_membership)
+    second = make_deal(other_partner, customer="Globex Corp", products=[ProductFactory()])
+    conflict = DealConflict.objects.get()
+    assert conflict.other_deal == first and conflict.deal == second
+    assert any("approved and protected until" in r for r in conflict.reasons)
+    with pytest.raises(ValidationError, match="open conflict"):
+        services.deal_approve(deal=second, acting_membership=cm_membership)
+
+
+def test_similar_name_conflicts_only_in_the_same_country(partner_admin_membership, other_partner):
+    make_deal(partner_admin_membership, customer="Globex Corporation", domain="globex.example")
+    make_deal(other_partner, customer="GLOBEX Corp.", domain="globex.de", country="DE")
     assert not DealConflict.objects.exists()
+    make_deal(other_partner, customer="Globex Corp", domain="globex-us.example", country="US")
+    assert DealConflict.objects.get().name_similarity >= 0.45
+
+
+def test_the_same_partner_may_register_another_opportunity_at_one_customer(
+    partner_admin_membership,
+):
+    product = ProductFactory()
+    make_deal(partner_admin_membership, domain="globex.example", products=[ProductFactory()])
+    make_deal(partner_admin_membership, domain="globex.example", products=[product])
+    assert not DealConflict.objects.exists()
+    duplicate = make_deal(partner_admin_membership, domain="globex.example", products=[product])
+    conflict = DealConflict.objects.get()
+    assert (
+        conflict.deal == duplicate and "Same partner: a duplicate registration" in conflict.reasons
+    )
 
 
 def test_no_conflict_with_dissimilar_names(partner_admin_membership, other_partner):

@@ -127,6 +127,42 @@ def test_review_queue_reject_without_reason_shows_the_error_inline(
     assert deal.status == DealStatus.SUBMITTED
 
 
+def test_review_queue_offers_no_approve_on_an_open_conflict(
+    partner_admin_membership, rival, cm_membership
+):
+    first = make_deal(partner_admin_membership, products=[ProductFactory()])
+    second = make_deal(rival, customer="Globex Corp", products=[ProductFactory()])
+    clean = make_deal(partner_admin_membership, customer="Initech", domain="initech.example")
+    assert DealConflict.objects.count() == 1
+    client = client_for(cm_membership, htmx=True)
+    page = client.get(reverse("deals:review_queue")).content.decode()
+    for deal in (first, second):
+        row = page.split(f'id="row-{deal.pk}"')[1].split("</tr>")[0]
+        assert 'name="deal"' not in row  # no bulk checkbox
+        assert reverse("deals:deal_approve", kwargs={"pk": deal.pk}) not in row
+        assert 'data-testid="resolve-conflict"' in row
+    row = page.split(f'id="row-{clean.pk}"')[1].split("</tr>")[0]
+    assert 'name="deal"' in row and reverse("deals:deal_approve", kwargs={"pk": clean.pk}) in row
+    # A row re-rendered after another action keeps the rule.
+    response = client.post(
+        reverse("deals:deal_request_info", kwargs={"pk": first.pk}),
+        {"from": "queue", "message": "Which site?"},
+    )
+    assert 'data-testid="resolve-conflict"' in response.content.decode()
+    # Forcing it anyway changes nothing.
+    staff = client_for(cm_membership)
+    staff.post(reverse("deals:review_bulk_approve"), {"deal": [first.pk, second.pk]})
+    staff.post(reverse("deals:deal_approve", kwargs={"pk": second.pk}))
+    assert set(
+        Deal.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)
+    ) <= {
+        DealStatus.SUBMITTED,
+        DealStatus.INFO_REQUESTED,
+    }
+    detail = staff.get(reverse("deals:console_deal_detail", kwargs={"pk": second.pk}))
+    assert b'data-testid="resolve-conflict"' in detail.content
+
+
 def test_bulk_approve(partner_admin_membership, cm_membership):
     deals = [
         make_deal(partner_admin_membership, customer=f"C{i}", domain=f"c{i}.example")
@@ -214,6 +250,13 @@ def test_csv_export_escapes_formulas(partner_admin_membership, cm_membership):
     response = client_for(cm_membership).get(reverse("deals:console_deal_export"))
     body = b"".join(response.streaming_content).decode()
     assert "'=HYPERLINK(1)" in body and body.startswith("number,partner")
+
+
+def test_csv_export_shows_money_in_the_tenants_format(partner_admin_membership, cm_membership):
+    make_deal(partner_admin_membership)  # two units at 5000
+    response = client_for(cm_membership).get(reverse("deals:console_deal_export"))
+    body = b"".join(response.streaming_content).decode()
+    assert '"$5,000.00"' in body and "5000.00" not in body
 
 
 def test_lead_is_created_routed_and_accepted_in_the_browser(
@@ -438,3 +481,51 @@ def test_lead_import_refuses_an_unknown_motion_instead_of_guessing(cm_membership
     response = client_for(cm_membership).post(reverse("deals:lead_import"), {"file": csv_file})
     assert "no active motion with key co-sel" in response.content.decode()
     assert not Lead.objects.filter(customer_name="Typo Co").exists()
+
+
+def test_registration_gate_shows_where_register_a_deal_is_offered(partner_admin_membership, motion):
+    from deals import providers
+    from tests.partners.factories import AgreementFactory
+
+    org = partner_admin_membership.partner_organization
+    agreement = AgreementFactory()
+    org.partner_type = agreement.partner_type
+    org.save()
+
+    def needs_training(organization, for_motion):
+        return ["complete the Co-sell learning path"] if for_motion == motion else []
+
+    providers.registration_gates.register(needs_training)
+    try:
+        client = client_for(partner_admin_membership)
+        for name in ("deals:portal_deal_list", "deals:portal_deal_create", "portal_home"):
+            page = client.get(reverse(name)).content.decode()
+            gate = page.split('data-testid="registration-gate"')[1]
+            assert "The current program agreement is not accepted." in gate, name
+            assert reverse("partners:portal_agreement") in gate, name
+            assert f"{motion.name}: complete the Co-sell learning path" in gate, name
+        from partners import services as partner_services
+
+        partner_services.agreement_accept(
+            organization=org, acting_membership=partner_admin_membership
+        )
+        page = client.get(reverse("deals:portal_deal_list")).content.decode()
+        assert "not accepted" not in page
+        assert "No motion is open to you yet" in page  # the only motion is still gated
+    finally:
+        providers.registration_gates.unregister(needs_training)
+    page = client.get(reverse("deals:portal_deal_list")).content.decode()
+    gate = page.split('data-testid="registration-gate"')[1].split("</div>")[0]
+    assert 'aria-disabled="true"' not in gate and "Register a deal" in gate
+
+
+def test_review_queue_sort_reads_in_words(partner_admin_membership, cm_membership):
+    older = make_deal(partner_admin_membership, customer="Older", domain="older.example")
+    newer = make_deal(partner_admin_membership, customer="Newer", domain="newer.example")
+    client = client_for(cm_membership)
+    page = client.get(reverse("deals:review_queue")).text
+    assert "(descending)" not in page
+    assert "(descending)" not in client.get(reverse("deals:console_deal_list")).text
+    assert ">Newest first</option>" in page and ">Oldest first</option>" in page
+    newest = client.get(reverse("deals:review_queue") + "?ordering=-age").text
+    assert newest.index(newer.reference) < newest.index(older.reference)

@@ -354,6 +354,17 @@ def test_touchpoint_and_plan_pages(cm_membership, partner_org):
 # --- console: applications --------------------------------------------------------------
 
 
+def test_approve_form_preselects_the_type_the_applicant_asked_for(cm_membership):
+    PartnerTypeFactory(name="Aaa listed first")
+    asked = PartnerTypeFactory(name="Referral")
+    application = ApplicationFactory(partner_type=asked)
+    page = client_for(cm_membership).get(
+        reverse("partners:application_detail", args=[application.pk])
+    )
+    select = page.text.split('name="partner_type"')[1].split("</select>")[0]
+    assert f'value="{asked.pk}" selected' in select
+
+
 def test_approve_application_invites_applicant(cm_membership, django_capture_on_commit_callbacks):
     TierFactory(name="Registered", rank=1)
     application = ApplicationFactory(contact_email="pat@newco.test")
@@ -460,8 +471,30 @@ def test_publishing_agreement_from_console(admin_membership, partner_admin_membe
     agreement = ptype.agreements.get()
     assert response["Location"] == reverse("partners:agreement_detail", args=[agreement.pk])
     assert services.partner_can_transact(organization=org) is True  # draft: no gate yet
-    client.post(reverse("partners:agreement_detail", args=[agreement.pk]))
+    url = reverse("partners:agreement_detail", args=[agreement.pk])
+    # Publishing asks first: a bare post only leads to the confirmation step.
+    assert client.post(url)["Location"] == url + "?publish=1"
+    assert services.partner_can_transact(organization=org) is True
+    confirm = client.get(url + "?publish=1").text
+    assert 'data-testid="publish-confirmation"' in confirm
+    assert "1 partner admin will be asked to accept" in confirm
+    assert partner_admin_membership.partner_organization.name in confirm
+    client.post(url, {"confirmed": "1"})
     assert services.partner_can_transact(organization=org) is False
+
+
+def test_agreement_title_shows_its_version_once(admin_membership):
+    ptype = PartnerTypeFactory()
+    client = client_for(admin_membership)
+    for title in ("Reseller terms", "Reseller terms v2", "Reseller terms (version 3)"):
+        client.post(
+            reverse("partners:agreement_create"),
+            {"partner_type": ptype.pk, "title": title, "body": "Be nice", "valid_months": 12},
+        )
+    agreements = list(ptype.agreements.order_by("version"))
+    assert [a.title for a in agreements] == ["Reseller terms"] * 3
+    page = client.get(reverse("partners:agreement_detail", args=[agreements[1].pk])).text
+    assert "Reseller terms v2" in page and "v2 v2" not in page
 
 
 def test_onboarding_plan_pages(admin_membership):
@@ -523,7 +556,7 @@ def test_lifecycle_transitions_listed_for_staff_only(partner_admin_membership, c
 
 
 def test_benefit_decimal_display(in_tenant):
-    assert services.benefit_display(kind="amount", raw="20000") == "20,000.00"
+    assert services.benefit_display(kind="amount", raw="20000") == "$20,000.00"  # USD, en_US
     assert services.benefit_parse_value(kind="amount", raw="1.5") == Decimal("1.5")
 
 
@@ -653,6 +686,45 @@ def test_the_profile_says_why_a_partner_cannot_transact(partner_admin_membership
     page = client_for(partner_admin_membership).get("/portal/organization/").content.decode()
     assert "the current program agreement is not accepted" in page
     assert "onboarding is not complete" not in page  # at risk is past onboarding
+
+
+def test_benefits_read_with_units_money_and_flags_as_checkboxes(
+    admin_membership, partner_admin_membership
+):
+    gold = TierFactory(name="Gold", rank=1)
+    org = partner_admin_membership.partner_organization
+    org.tier = gold
+    org.save()
+    days = BenefitFactory(name="Deal protection", key="deal_protection_days", kind="count")
+    funds = BenefitFactory(name="Funds", key="funds", kind="amount")
+    flag = BenefitFactory(name="Dedicated channel manager", key="dcm", kind="flag")
+    client = client_for(admin_membership)
+    client.post(
+        reverse("partners:benefit_edit", args=[days.pk]),
+        {"name": days.name, "key": days.key, "kind": "count", "unit": "days", "position": 1},
+    )
+    days.refresh_from_db()
+    assert days.unit == "days"
+    matrix = client.get(reverse("partners:tier_matrix_edit")).text
+    assert f'type="checkbox" name="v_{flag.pk}_{gold.pk}"' in matrix
+    assert f'type="text" name="v_{flag.pk}_{gold.pk}"' not in matrix
+    client.post(
+        reverse("partners:tier_matrix_edit"),
+        {
+            f"v_{days.pk}_{gold.pk}": "120",
+            f"v_{funds.pk}_{gold.pk}": "100000",
+            f"v_{flag.pk}_{gold.pk}": "on",
+        },
+    )
+    text = client_for(partner_admin_membership).get(reverse("partners:portal_tier")).text
+    assert "120 days" in text and "$100,000.00" in text and "100000" not in text
+    assert "Yes" in text
+    client.post(
+        reverse("partners:tier_matrix_edit"),
+        {f"v_{days.pk}_{gold.pk}": "1", f"v_{funds.pk}_{gold.pk}": "100000"},
+    )  # the flag unticked
+    text = client_for(partner_admin_membership).get(reverse("partners:portal_tier")).text
+    assert "1 day<" in text and "Dedicated channel manager</th><td>No" in text
 
 
 def _image(fmt: str, size: int = 8, noise: bool = False) -> bytes:
