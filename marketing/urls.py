@@ -1,3 +1,78 @@
-"""Pages of this app: partner portal under /portal/, vendor console under /manage/."""
+"""Pages of this app: partner portal under /portal/, vendor console under /manage/,
+public landing pages under /c/<partner>/<campaign>/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import campaigns, public
+
+app_name = "marketing"
+
+urlpatterns = [
+    # Public landing pages of partners' launches.
+    path(
+        "c/<slug:partner_slug>/<slug:campaign_slug>/",
+        public.LandingPageView.as_view(),
+        name="landing",
+    ),
+    path(
+        "c/<slug:partner_slug>/<slug:campaign_slug>/thanks/",
+        public.LandingThanksView.as_view(),
+        name="landing_thanks",
+    ),
+    path(
+        "c/<slug:partner_slug>/<slug:campaign_slug>/logo/",
+        public.LandingLogoView.as_view(),
+        name="landing_logo",
+    ),
+    # Portal: campaigns.
+    path(
+        "portal/campaigns/", campaigns.PortalCampaignListView.as_view(), name="portal_campaign_list"
+    ),
+    path(
+        "portal/campaigns/<uuid:pk>/",
+        campaigns.PortalCampaignDetailView.as_view(),
+        name="portal_campaign_detail",
+    ),
+    path(
+        "portal/campaign-launches/<uuid:pk>/",
+        campaigns.PortalLaunchDetailView.as_view(),
+        name="portal_launch_detail",
+    ),
+    path(
+        "campaign-assets/<uuid:pk>/",
+        campaigns.CampaignAssetDownloadView.as_view(),
+        name="campaign_asset_download",
+    ),
+    # Console: campaigns.
+    path("manage/campaigns/", campaigns.CampaignListView.as_view(), name="console_campaign_list"),
+    path(
+        "manage/campaigns/new/",
+        campaigns.CampaignFormView.as_view(),
+        name="console_campaign_create",
+    ),
+    path(
+        "manage/campaigns/<uuid:pk>/",
+        campaigns.CampaignDetailView.as_view(),
+        name="console_campaign_detail",
+    ),
+    path(
+        "manage/campaigns/<uuid:pk>/edit/",
+        campaigns.CampaignFormView.as_view(),
+        name="console_campaign_edit",
+    ),
+    path(
+        "manage/campaigns/<uuid:pk>/status/",
+        campaigns.CampaignStatusView.as_view(),
+        name="console_campaign_status",
+    ),
+    path(
+        "manage/campaigns/<uuid:pk>/assets/",
+        campaigns.CampaignAssetUploadView.as_view(),
+        name="console_campaign_asset_upload",
+    ),
+    path(
+        "manage/campaign-assets/<uuid:pk>/delete/",
+        campaigns.CampaignAssetDeleteView.as_view(),
+        name="console_campaign_asset_delete",
+    ),
+]

@@ -1,3 +1,12 @@
 """API routes of this app (included under /api/v1/ by prm/api/urls.py)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("campaign-assets", views.CampaignAssetViewSet, basename="campaign-asset")
+router.register("campaign-launches", views.CampaignLaunchViewSet, basename="campaign-launch")
+
+urlpatterns = router.urls

@@ -1,0 +1,166 @@
+"""Serializers of the marketing API. Ids in input resolve through the tenant's scoped
+managers, so another tenant's id is "does not exist"."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from deals.models import Motion
+from partners.models import PartnerType, Tier
+
+from ..models import Campaign, CampaignAsset, CampaignLaunch
+
+
+def _check_ids(model, ids, label):
+    ids = list(dict.fromkeys(ids or []))
+    found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise serializers.ValidationError(f"Unknown {label}: {', '.join(missing)}.")
+    return ids
+
+
+class AudienceSerializerMixin:
+    def validate_audience_partner_types(self, value):
+        return _check_ids(PartnerType, value, "partner type")
+
+    def validate_audience_motions(self, value):
+        return _check_ids(Motion, value, "motion")
+
+    def validate_audience_tiers(self, value):
+        return _check_ids(Tier, value, "tier")
+
+
+class CampaignSerializer(AudienceSerializerMixin, serializers.ModelSerializer):
+    stats = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = (
+            "id",
+            "name",
+            "slug",
+            "summary",
+            "starts_on",
+            "ends_on",
+            "status",
+            "audience_partner_types",
+            "audience_min_tier",
+            "audience_motions",
+            "lead_motion",
+            "product",
+            "email_subject",
+            "email_body",
+            "social_copy",
+            "headline",
+            "body_markdown",
+            "body_html",
+            "allow_custom_headline",
+            "allow_custom_intro",
+            "created_at",
+            "stats",
+        )
+        read_only_fields = ("status", "body_html", "created_at")
+        validators: list = []  # the slug's uniqueness is campaign_save's
+        extra_kwargs = {"slug": {"required": False, "allow_blank": True}}
+
+    def get_stats(self, obj) -> dict[str, int]:
+        if not hasattr(obj, "stat_leads"):
+            return {}
+        return {
+            "launches": obj.stat_launches,
+            "views": obj.stat_views or 0,
+            "leads": obj.stat_leads,
+            "accepted": obj.stat_accepted,
+            "deals": obj.stat_deals,
+            "won": obj.stat_won,
+        }
+
+    def validate(self, attrs):
+        starts = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
+        ends = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
+        if starts and ends and ends < starts:
+            raise serializers.ValidationError(
+                {"ends_on": "The campaign must end on or after its start."}
+            )
+        return attrs
+
+
+class CampaignStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=("draft", "published", "closed"))
+
+
+class CampaignAssetSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+    file = serializers.FileField(write_only=True)
+
+    class Meta:
+        model = CampaignAsset
+        fields = (
+            "id",
+            "campaign",
+            "title",
+            "file",
+            "content_type",
+            "size",
+            "download_url",
+            "created_at",
+        )
+        read_only_fields = ("content_type", "size", "created_at")
+
+    def get_download_url(self, obj) -> str:
+        return reverse("marketing:campaign_asset_download", kwargs={"pk": obj.pk})
+
+
+class CampaignLaunchSerializer(serializers.ModelSerializer):
+    campaign_name = serializers.CharField(source="campaign.name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    public_path = serializers.SerializerMethodField()
+    stats = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CampaignLaunch
+        fields = (
+            "id",
+            "campaign",
+            "campaign_name",
+            "organization",
+            "organization_name",
+            "slug",
+            "headline",
+            "intro",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "is_active",
+            "launched_at",
+            "public_path",
+            "stats",
+        )
+        read_only_fields = ("campaign", "organization", "slug", "launched_at")
+
+    def get_public_path(self, obj) -> str:
+        return reverse(
+            "marketing:landing",
+            kwargs={"partner_slug": obj.slug, "campaign_slug": obj.campaign.slug},
+        )
+
+    def get_stats(self, obj) -> dict[str, int]:
+        if not hasattr(obj, "stat_leads"):
+            return {}
+        return {
+            "views": obj.stat_views or 0,
+            "leads": obj.stat_leads,
+            "accepted": obj.stat_accepted,
+            "deals": obj.stat_deals,
+            "won": obj.stat_won,
+        }
+
+
+class LaunchInputSerializer(serializers.Serializer):
+    headline = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    intro = serializers.CharField(required=False, allow_blank=True)
+    contact_name = serializers.CharField(max_length=200)
+    contact_email = serializers.EmailField()
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)

@@ -1,0 +1,163 @@
+"""The marketing API: the same services as the pages, one error shape, roles per action."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from prm.api.permissions import IsTenantMember, RolesPerAction
+from prm.api.views import STAFF_ROLES, TenantScopedModelViewSet, TenantScopedViewSetMixin
+from prm.tenancy.choices import Role
+
+from .. import services
+from ..filtersets import CampaignFilterSet, CampaignLaunchFilterSet
+from ..models import Campaign, CampaignAsset, CampaignLaunch
+from . import serializers
+
+PARTNER = frozenset({Role.PARTNER})
+
+
+class CampaignViewSet(TenantScopedModelViewSet):
+    """Campaign kits: staff build and publish them; partner users read the ones offered
+    to them and launch them."""
+
+    model = Campaign
+    serializer_class = serializers.CampaignSerializer
+    filterset_class = CampaignFilterSet
+    permission_classes = [IsTenantMember, RolesPerAction]
+    write_roles = STAFF_ROLES
+    action_roles = {"launch": PARTNER, "set_status": STAFF_ROLES}
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset().order_by("-starts_on", "name")
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        return queryset.with_stats() if self.membership.is_staff_role else queryset
+
+    def _save(self, serializer):
+        campaign = serializer.instance or Campaign()
+        for key, value in serializer.validated_data.items():
+            setattr(campaign, key, value)
+        serializer.instance = services.campaign_save(
+            campaign=campaign, acting_membership=self.membership
+        )
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    @extend_schema(
+        request=serializers.CampaignStatusSerializer, responses=serializers.CampaignSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        """Publish, close or take a campaign back to draft."""
+        campaign = self.get_object()
+        body = serializers.CampaignStatusSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.campaign_set_status(
+            campaign=campaign,
+            acting_membership=self.membership,
+            status=body.validated_data["status"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=campaign.pk)).data)
+
+    @extend_schema(
+        request=serializers.LaunchInputSerializer, responses=serializers.CampaignLaunchSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def launch(self, request, pk=None):
+        """Launch the campaign for the caller's organization (its landing page goes live)."""
+        campaign = self.get_object()
+        body = serializers.LaunchInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        launch = services.campaign_launch(
+            campaign=campaign, acting_membership=self.membership, fields=body.validated_data
+        )
+        launch = (
+            CampaignLaunch.objects.with_stats()
+            .select_related("campaign", "organization")
+            .get(pk=launch.pk)
+        )
+        return Response(
+            serializers.CampaignLaunchSerializer(launch).data, status=status.HTTP_201_CREATED
+        )
+
+
+class CampaignAssetViewSet(
+    TenantScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Files of campaign kits (multipart upload by staff; partners read those offered)."""
+
+    model = CampaignAsset
+    serializer_class = serializers.CampaignAssetSerializer
+    permission_classes = [IsTenantMember, RolesPerAction]
+    write_roles = STAFF_ROLES
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    filterset_fields = ("campaign",)
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("title")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        campaign = Campaign.objects.visible_to(self.membership).get(pk=data["campaign"].pk)
+        serializer.instance = services.campaign_asset_add(
+            campaign=campaign,
+            acting_membership=self.membership,
+            title=data["title"],
+            upload=data["file"],
+        )
+
+    def perform_destroy(self, instance):
+        services.campaign_asset_delete(asset=instance, acting_membership=self.membership)
+
+
+class CampaignLaunchViewSet(
+    TenantScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Launches with their figures: staff see every partner's, a partner its own and
+    personalises it."""
+
+    model = CampaignLaunch
+    serializer_class = serializers.CampaignLaunchSerializer
+    filterset_class = CampaignLaunchFilterSet
+    permission_classes = [IsTenantMember, RolesPerAction]
+    write_roles = PARTNER
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset().select_related("campaign", "organization")
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        return queryset.with_stats().order_by("-launched_at")
+
+    def perform_update(self, serializer):
+        launch = serializer.instance
+        data = serializer.validated_data
+        fields = {
+            name: data.get(name, getattr(launch, name))
+            for name in ("headline", "intro", "contact_name", "contact_email", "contact_phone")
+        }
+        services.campaign_launch_update(
+            launch=launch,
+            acting_membership=self.membership,
+            fields=fields,
+            is_active=data.get("is_active", launch.is_active),
+        )
+        serializer.instance = self.get_queryset().get(pk=launch.pk)

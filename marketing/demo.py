@@ -1,0 +1,97 @@
+"""Demo data of the marketing app for one tenant (called by prm.core.demo; idempotent).
+
+Both tenants get a published co-branded campaign launched by their first partner, with
+one lead from its landing page. Rows are looked up by natural keys first, so a second
+run changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from deals.models import Motion, Product
+
+from . import services
+from .models import Campaign, CampaignLaunch
+
+if TYPE_CHECKING:
+    from prm.core.demo import DemoPeople
+
+CAMPAIGN_BODY = """Your data, safe and close at hand.
+
+- **Daily backups** of every workspace
+- Restore a file, a folder or a whole site in minutes
+- Priced per user, billed by your local partner
+
+Ask us for a free 30-day pilot."""
+
+
+def _campaign(people: DemoPeople) -> Campaign:
+    campaign = Campaign.objects.filter(slug="cloud-backup-spring").first()
+    if campaign is not None:
+        return campaign
+    today = timezone.localdate()
+    campaign = services.campaign_save(
+        campaign=Campaign(
+            name="Cloud backup spring promotion",
+            slug="cloud-backup-spring",
+            summary="A ready-made campaign for small firms: e-mail, social post, landing page.",
+            starts_on=today - timedelta(days=7),
+            ends_on=today + timedelta(days=60),
+            lead_motion=Motion.objects.filter(key="resell").first() or Motion.objects.first(),
+            product=Product.objects.filter(sku="CP-100").first(),
+            email_subject="{partner_name}: never lose a file again",
+            email_body=(
+                "Hello,\n\n{partner_name} now offers Cloud Platform backups. "
+                "See the offer: {landing_page}\n\n{contact_name}\n{contact_email} {contact_phone}"
+            ),
+            social_copy="Backups that just work, from {partner_name}: {landing_page}",
+            headline="Never lose a file again",
+            body_markdown=CAMPAIGN_BODY,
+        ),
+        acting_membership=people.admin,
+    )
+    return services.campaign_set_status(
+        campaign=campaign, acting_membership=people.admin, status="published"
+    )
+
+
+def _campaigns(people: DemoPeople) -> None:
+    if not people.partner_admins or Motion.objects.count() == 0:
+        return
+    campaign = _campaign(people)
+    partner = people.partner_admins[0]
+    launch = CampaignLaunch.objects.filter(
+        campaign=campaign, organization=partner.partner_organization
+    ).first()
+    if launch is not None:
+        return
+    launch = services.campaign_launch(
+        campaign=campaign,
+        acting_membership=partner,
+        fields={
+            "contact_name": partner.user.display_name,
+            "contact_email": partner.user.email,
+            "intro": f"{partner.partner_organization.name} has run backups for 40 local firms.",
+        },
+    )
+    services.landing_page_view_record(launch=launch)
+    services.campaign_lead_submit(
+        launch=launch,
+        data={
+            "name": "Dana Demo",
+            "email": "dana@tailspin.test",
+            "company": "Tailspin Toys",
+            "country": "US",
+            "message": "We have 25 people; can we start next month?",
+            "consent": True,
+        },
+    )
+
+
+def seed(people: DemoPeople) -> None:
+    """Add this app's demo rows to people.tenant (already current). Look up before create."""
+    _campaigns(people)

@@ -1,0 +1,32 @@
+"""One FilterSet per listable model, shared by the HTML lists and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from .choices import CampaignStatus
+from .models import Campaign, CampaignLaunch
+
+
+class CampaignFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.ChoiceFilter(choices=CampaignStatus.choices, empty_label="Any status")
+
+    class Meta:
+        model = Campaign
+        fields = ("q", "status")
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(summary__icontains=value))
+
+
+class CampaignLaunchFilterSet(django_filters.FilterSet):
+    campaign = django_filters.UUIDFilter(field_name="campaign")
+    partner = django_filters.CharFilter(
+        field_name="organization__name", lookup_expr="icontains", label="Partner"
+    )
+
+    class Meta:
+        model = CampaignLaunch
+        fields = ("campaign", "partner")

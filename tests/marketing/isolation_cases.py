@@ -1,0 +1,103 @@
+"""Isolation cases for the marketing app's pages and API endpoints."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.files.base import ContentFile
+
+from marketing import services
+from tests.isolation.registry import Target, register
+from tests.marketing.factories import PNG, launch, make_campaign, pdf
+from tests.partners.factories import PartnerTypeFactory
+
+API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _campaign(world):
+    """A campaign aimed at A1's partner type only, so A2 is outside its audience."""
+    key = f"t{uuid.uuid4().hex[:8]}"
+    partner_type = world.org_a1.partner_type
+    if partner_type is None:
+        partner_type = PartnerTypeFactory(key="iso-a1", name="Type of A1")
+        world.org_a1.partner_type = partner_type
+        world.org_a1.save()
+        world.org_a1.logo.save("logo.png", ContentFile(PNG), save=True)
+    return make_campaign(
+        world.admin_a,
+        name=f"Secret campaign {key}",
+        audience_partner_types=[partner_type.pk],
+    )
+
+
+def _launch(world):
+    return launch(_campaign(world), world.partner_a1, contact_name="Secret contact A1")
+
+
+@register(
+    "marketing:console_campaign_detail",
+    "marketing:console_campaign_edit",
+    "marketing:console_campaign_status",
+    "marketing:console_campaign_asset_upload",
+    owner="staff",
+)
+def _console_campaign(world):
+    campaign = _campaign(world)
+    return Target(kwargs={"pk": campaign.pk}, obj=campaign, marker=campaign.name)
+
+
+@register("marketing:portal_campaign_detail")
+def _portal_campaign(world):
+    campaign = _campaign(world)
+    return Target(kwargs={"pk": campaign.pk}, obj=campaign)
+
+
+@register(
+    "api:campaign-detail", "api:campaign-set-status", "api:campaign-launch", methods=API_METHODS
+)
+def _api_campaign(world):
+    campaign = _campaign(world)
+    return Target(kwargs={"pk": campaign.pk}, obj=campaign)
+
+
+def _asset(world):
+    campaign = _campaign(world)
+    return services.campaign_asset_add(
+        campaign=campaign, acting_membership=world.admin_a, title="Secret deck", upload=pdf()
+    )
+
+
+@register("marketing:campaign_asset_download", "api:campaign-asset-detail")
+def _asset_target(world):
+    asset = _asset(world)
+    return Target(kwargs={"pk": asset.pk}, obj=asset)
+
+
+@register("marketing:console_campaign_asset_delete", owner="staff")
+def _asset_delete(world):
+    asset = _asset(world)
+    return Target(kwargs={"pk": asset.pk}, obj=asset)
+
+
+@register("marketing:portal_launch_detail")
+def _portal_launch(world):
+    row = _launch(world)
+    return Target(kwargs={"pk": row.pk}, obj=row, marker=row.contact_name)
+
+
+@register("api:campaign-launch-detail", methods=API_METHODS)
+def _api_launch(world):
+    row = _launch(world)
+    return Target(kwargs={"pk": row.pk}, obj=row)
+
+
+@register(
+    "marketing:landing",
+    "marketing:landing_thanks",
+    "marketing:landing_logo",
+    public=True,
+    methods=("GET", "POST"),
+)
+def _landing(world):
+    row = _launch(world)
+    return Target(kwargs={"partner_slug": row.slug, "campaign_slug": row.campaign.slug}, obj=row)
