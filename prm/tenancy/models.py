@@ -243,3 +243,9 @@ class Membership(TenantOwned):
     @property
     def is_partner_admin(self) -> bool:
         return self.role == Role.PARTNER and self.partner_role == PartnerRole.PARTNER_ADMIN
+
+
+def acting_user(acting_membership: Membership | None):
+    """The user behind the membership acting in a service (None for a system job), for the
+    columns and events that record a user (created_by, actor on a transition, ...)."""
+    return acting_membership.user if acting_membership is not None else None
