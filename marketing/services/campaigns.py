@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from deals import services as deal_services
-from deals.models import Lead
 from partners import selectors as partner_selectors
 from partners import services as partner_services
 from partners.models import PartnerOrganization
@@ -311,10 +310,10 @@ def consent_text(launch: CampaignLaunch) -> str:
 def campaign_lead_submit(*, launch: CampaignLaunch, data: dict) -> CampaignLead:
     """A visitor's submission becomes a deals lead offered to the launching partner.
 
-    The lead is made by the deals lead service, marked partner-sourced, and offered to
-    the partner (who accepts it into a registration as with any lead). If the partner
-    cannot take leads right now, the lead is kept unassigned for the vendor to route:
-    a visitor's request is never dropped. The partner and its channel manager are told.
+    The deals lead service stores it partner-sourced and offers it to the partner (who
+    accepts it into a registration as with any lead); if the partner cannot take leads
+    right now it stays unassigned for the vendor to route. The partner (by the offer)
+    and its channel manager are told.
     """
     if not landing_is_open(launch):
         raise ValidationError("This page no longer takes requests.")
@@ -329,8 +328,8 @@ def campaign_lead_submit(*, launch: CampaignLaunch, data: dict) -> CampaignLead:
     if message:
         notes += f"\n\n{message}"
     with transaction.atomic():
-        lead = deal_services.lead_create(
-            user=None,
+        lead = deal_services.lead_capture(
+            organization=organization,
             motion=campaign.lead_motion,
             product=campaign.product,
             data={
@@ -341,16 +340,11 @@ def campaign_lead_submit(*, launch: CampaignLaunch, data: dict) -> CampaignLead:
                 "contact_email": data.get("email", ""),
                 "notes": notes,
             },
-            route=False,
         )
-        # The marker lives on the lead (deals shows it); the campaign link lives here.
-        Lead.objects.filter(pk=lead.pk).update(partner_sourced=True)
         link = CampaignLead.objects.create(
             launch=launch, lead=lead, consent_text=consent_text(launch)[:300]
         )
-        assigned = partner_services.partner_can_transact(organization=organization)
-        if assigned:
-            deal_services.lead_assign(lead=lead, organization=organization, user=None)
+        assigned = lead.assigned_organization_id == organization.pk
         staff = partner_selectors.partner_vendor_contacts(organization=organization)
         notify(
             recipients=staff,

@@ -210,7 +210,7 @@ def test_submission_becomes_a_partner_sourced_lead_offered_to_the_partner(
     assert (cm_membership.user_id, "campaign.lead") in kinds
     # The partner sees it among its leads, and accepting it counts on the campaign.
     assert Lead.objects.visible_to(partner_admin_membership).filter(pk=lead.pk).exists()
-    deal_services.lead_accept(lead=lead, membership=partner_admin_membership)
+    deal_services.lead_accept(lead=lead, acting_membership=partner_admin_membership)
     stats = campaign_stats(campaign=live.campaign)
     assert (stats["leads"], stats["accepted"], stats["deals"], stats["won"]) == (1, 1, 1, 0)
 
