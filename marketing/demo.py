@@ -1,7 +1,7 @@
 """Demo data of the marketing app for one tenant (called by prm.core.demo; idempotent).
 
 Both tenants get a published co-branded campaign launched by their first partner, with
-one lead from its landing page. Rows are looked up by natural keys first, so a second
+one lead from its landing page, and two announcements (one for partner admins only). Rows are looked up by natural keys first, so a second
 run changes nothing.
 """
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from deals.models import Motion, Product
 
 from . import services
-from .models import Campaign, CampaignLaunch
+from .models import Announcement, Campaign, CampaignLaunch
 
 if TYPE_CHECKING:
     from prm.core.demo import DemoPeople
@@ -92,6 +92,45 @@ def _campaigns(people: DemoPeople) -> None:
     )
 
 
+ANNOUNCEMENTS = [
+    (
+        "New price list from January",
+        "The **2027 price list** applies to every quote sent from 1 January.\n\n"
+        "- Cloud Platform: +3 %\n- Add-ons: unchanged",
+        True,
+        [],
+    ),
+    (
+        "Partner summit: save the date",
+        "Our yearly partner summit is on **14 March**. Partner admins: one seat per firm.",
+        False,
+        ["partner_admin"],
+    ),
+]
+
+
+def _announcements(people: DemoPeople) -> None:
+    for title, body, pinned, roles in ANNOUNCEMENTS:
+        if Announcement.objects.filter(title=title).exists():
+            continue
+        announcement = services.announcement_save(
+            announcement=Announcement(
+                title=title,
+                body_markdown=body,
+                is_pinned=pinned,
+                include_in_digest=True,
+                audience_partner_roles=roles,
+            ),
+            acting_membership=people.admin,
+        )
+        services.announcement_publish(announcement=announcement, acting_membership=people.admin)
+        if people.partner_admins:
+            services.announcement_mark_read(
+                announcement=announcement, acting_membership=people.partner_admins[-1]
+            )
+
+
 def seed(people: DemoPeople) -> None:
     """Add this app's demo rows to people.tenant (already current). Look up before create."""
     _campaigns(people)
+    _announcements(people)

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 
 from .choices import CampaignStatus
-from .models import Campaign, CampaignLaunch
+from .models import Announcement, Campaign, CampaignLaunch
 
 
 class CampaignFilterSet(django_filters.FilterSet):
@@ -30,3 +30,14 @@ class CampaignLaunchFilterSet(django_filters.FilterSet):
     class Meta:
         model = CampaignLaunch
         fields = ("campaign", "partner")
+
+
+class AnnouncementFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Announcement
+        fields = ("q",)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(body_markdown__icontains=value))

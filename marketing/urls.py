@@ -3,7 +3,7 @@ public landing pages under /c/<partner>/<campaign>/."""
 
 from django.urls import path
 
-from .views import campaigns, public
+from .views import announcements, campaigns, public
 
 app_name = "marketing"
 
@@ -74,5 +74,41 @@ urlpatterns = [
         "manage/campaign-assets/<uuid:pk>/delete/",
         campaigns.CampaignAssetDeleteView.as_view(),
         name="console_campaign_asset_delete",
+    ),
+    # Announcements.
+    path(
+        "portal/announcements/",
+        announcements.PortalAnnouncementListView.as_view(),
+        name="portal_announcement_list",
+    ),
+    path(
+        "portal/announcements/<uuid:pk>/",
+        announcements.PortalAnnouncementDetailView.as_view(),
+        name="portal_announcement_detail",
+    ),
+    path(
+        "manage/announcements/",
+        announcements.AnnouncementListView.as_view(),
+        name="console_announcement_list",
+    ),
+    path(
+        "manage/announcements/new/",
+        announcements.AnnouncementFormView.as_view(),
+        name="console_announcement_create",
+    ),
+    path(
+        "manage/announcements/<uuid:pk>/",
+        announcements.AnnouncementDetailView.as_view(),
+        name="console_announcement_detail",
+    ),
+    path(
+        "manage/announcements/<uuid:pk>/edit/",
+        announcements.AnnouncementFormView.as_view(),
+        name="console_announcement_edit",
+    ),
+    path(
+        "manage/announcements/<uuid:pk>/publish/",
+        announcements.AnnouncementPublishView.as_view(),
+        name="console_announcement_publish",
     ),
 ]

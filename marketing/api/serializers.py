@@ -9,7 +9,7 @@ from rest_framework import serializers
 from deals.models import Motion
 from partners.models import PartnerType, Tier
 
-from ..models import Campaign, CampaignAsset, CampaignLaunch
+from ..models import Announcement, Campaign, CampaignAsset, CampaignLaunch
 
 
 def _check_ids(model, ids, label):
@@ -164,3 +164,40 @@ class LaunchInputSerializer(serializers.Serializer):
     contact_name = serializers.CharField(max_length=200)
     contact_email = serializers.EmailField()
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class AnnouncementSerializer(AudienceSerializerMixin, serializers.ModelSerializer):
+    is_read = serializers.BooleanField(read_only=True, default=None)
+
+    class Meta:
+        model = Announcement
+        fields = (
+            "id",
+            "title",
+            "body_markdown",
+            "body_html",
+            "is_pinned",
+            "published_at",
+            "expires_at",
+            "include_in_digest",
+            "audience_partner_types",
+            "audience_tiers",
+            "audience_motions",
+            "audience_partner_roles",
+            "is_read",
+            "created_at",
+        )
+        read_only_fields = ("body_html", "published_at", "created_at")
+
+
+class AnnouncementPublishSerializer(serializers.Serializer):
+    publish = serializers.BooleanField(default=True)
+
+
+class ReceiptSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField(source="user.pk")
+    email = serializers.EmailField(source="user.email")
+    name = serializers.CharField(source="user.display_name")
+    organization = serializers.UUIDField(source="partner_organization_id")
+    organization_name = serializers.CharField(source="partner_organization.name")
+    read_at = serializers.DateTimeField(allow_null=True)

@@ -7,6 +7,7 @@ from . import views
 router = SimpleRouter()
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("campaign-assets", views.CampaignAssetViewSet, basename="campaign-asset")
+router.register("announcements", views.AnnouncementViewSet, basename="announcement")
 router.register("campaign-launches", views.CampaignLaunchViewSet, basename="campaign-launch")
 
 urlpatterns = router.urls

@@ -13,8 +13,8 @@ from prm.api.views import STAFF_ROLES, TenantScopedModelViewSet, TenantScopedVie
 from prm.tenancy.choices import Role
 
 from .. import services
-from ..filtersets import CampaignFilterSet, CampaignLaunchFilterSet
-from ..models import Campaign, CampaignAsset, CampaignLaunch
+from ..filtersets import AnnouncementFilterSet, CampaignFilterSet, CampaignLaunchFilterSet
+from ..models import Announcement, Campaign, CampaignAsset, CampaignLaunch
 from . import serializers
 
 PARTNER = frozenset({Role.PARTNER})
@@ -161,3 +161,73 @@ class CampaignLaunchViewSet(
             is_active=data.get("is_active", launch.is_active),
         )
         serializer.instance = self.get_queryset().get(pk=launch.pk)
+
+
+class AnnouncementViewSet(TenantScopedModelViewSet):
+    """Announcements: staff write and publish them; partner users read the live ones
+    aimed at them and mark them read; staff see the read receipts."""
+
+    model = Announcement
+    serializer_class = serializers.AnnouncementSerializer
+    filterset_class = AnnouncementFilterSet
+    permission_classes = [IsTenantMember, RolesPerAction]
+    write_roles = STAFF_ROLES
+    action_roles = {"publish": STAFF_ROLES, "read": PARTNER, "receipts": STAFF_ROLES}
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        if self.membership.is_partner:
+            queryset = queryset.with_read_by(self.membership.user)
+        return queryset.order_by("-is_pinned", "-published_at", "-created_at")
+
+    def _save(self, serializer):
+        announcement = serializer.instance or Announcement()
+        for key, value in serializer.validated_data.items():
+            setattr(announcement, key, value)
+        serializer.instance = services.announcement_save(
+            announcement=announcement, acting_membership=self.membership
+        )
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    @extend_schema(
+        request=serializers.AnnouncementPublishSerializer,
+        responses=serializers.AnnouncementSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish now (publish: true, the default) or withdraw (publish: false)."""
+        announcement = self.get_object()
+        body = serializers.AnnouncementPublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        announcement = services.announcement_publish(
+            announcement=announcement,
+            acting_membership=self.membership,
+            publish=body.validated_data["publish"],
+        )
+        return Response(self.get_serializer(announcement).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        """Record that the caller read the announcement (idempotent)."""
+        services.announcement_mark_read(
+            announcement=self.get_object(), acting_membership=self.membership
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=serializers.ReceiptSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def receipts(self, request, pk=None):
+        """Everyone the announcement targets, with when each read it (null: not yet)."""
+        from .. import selectors
+
+        rows = selectors.announcement_receipts(announcement=self.get_object())
+        return Response(serializers.ReceiptSerializer(rows, many=True).data)

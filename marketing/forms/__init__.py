@@ -1,5 +1,6 @@
 """Marketing forms, one module per feature; import them from here."""
 
+from .announcements import AnnouncementForm
 from .audience import AudienceFormMixin
 from .campaigns import (
     CampaignAssetForm,
@@ -10,6 +11,7 @@ from .campaigns import (
 )
 
 __all__ = [
+    "AnnouncementForm",
     "AudienceFormMixin",
     "CampaignAssetForm",
     "CampaignForm",

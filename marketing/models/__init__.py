@@ -1,5 +1,14 @@
 """Marketing models, one module per feature; import them from here."""
 
+from .announcements import Announcement, AnnouncementRead
 from .campaigns import Campaign, CampaignAsset, CampaignLaunch, CampaignLead, CampaignPageViews
 
-__all__ = ["Campaign", "CampaignAsset", "CampaignLaunch", "CampaignLead", "CampaignPageViews"]
+__all__ = [
+    "Announcement",
+    "AnnouncementRead",
+    "Campaign",
+    "CampaignAsset",
+    "CampaignLaunch",
+    "CampaignLead",
+    "CampaignPageViews",
+]

@@ -1,5 +1,6 @@
 """Marketing writes, one module per feature; import them from here."""
 
+from .announcements import announcement_mark_read, announcement_publish, announcement_save
 from .campaigns import (
     ASSET_KINDS,
     ASSET_MAX_BYTES,
@@ -20,6 +21,9 @@ from .campaigns import (
 )
 
 __all__ = [
+    "announcement_mark_read",
+    "announcement_publish",
+    "announcement_save",
     "ASSET_KINDS",
     "ASSET_MAX_BYTES",
     "PLACEHOLDERS",

@@ -10,7 +10,7 @@ from marketing.models import CampaignLaunch
 from prm.core.demo import DEMO_PASSWORD
 from prm.tenancy.context import tenant_context
 from prm.tenancy.models import Tenant
-from tests.browser.conftest import tenant_url
+from tests.browser.conftest import RESULTS_DIR, tenant_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,3 +77,47 @@ def test_launch_campaign_and_public_form_makes_a_lead(page, visitor, live_server
     page.goto(tenant_url(live_server, acme, f"/portal/campaign-launches/{launch.pk}/"))
     assert page.get_by_test_id("stat-leads").inner_text() == "1"
     screenshot("launch-figures")
+
+
+def test_announcement_reaches_the_targeted_partner_only(
+    page, visitor, browser, live_server, acme, screenshot
+):
+    from partners.models import PartnerOrganization, PartnerType
+
+    with tenant_context(acme):
+        # Northwind is a reseller; Contoso is of another type.
+        reseller, _ = PartnerType.objects.get_or_create(
+            key="reseller", defaults={"name": "Reseller"}
+        )
+        other, _ = PartnerType.objects.get_or_create(key="referral", defaults={"name": "Referral"})
+        PartnerOrganization.objects.filter(name="Northwind Traders").update(partner_type=reseller)
+        PartnerOrganization.objects.filter(name="Contoso Solutions").update(partner_type=other)
+
+    sign_in(page, live_server, acme, "admin@acme.test")
+    page.goto(tenant_url(live_server, acme, "/manage/announcements/new/"))
+    page.fill("input[name=title]", "Reseller price list 2027")
+    page.fill("textarea[name=body_markdown]", "The **new price list** is out.")
+    page.get_by_label(reseller.name, exact=True).check()
+    page.get_by_role("button", name="Save and publish").click()
+    page.wait_for_load_state("networkidle")
+    assert "Read receipts (0 of" in page.content()
+
+    sign_in(visitor, live_server, acme, "alice@northwind.test")
+    visitor.goto(tenant_url(live_server, acme, "/portal/"))
+    assert "Reseller price list 2027" in visitor.content()
+    assert visitor.get_by_test_id("announcements-unread").inner_text() == "1"
+    visitor.get_by_role("link", name="Reseller price list 2027").first.click()
+    assert "new price list" in visitor.content()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    contoso = context.new_page()
+    sign_in(contoso, live_server, acme, "carol@contoso.test")
+    contoso.goto(tenant_url(live_server, acme, "/portal/"))
+    assert "Welcome" in contoso.content()
+    assert "Reseller price list 2027" not in contoso.content()
+    contoso.goto(tenant_url(live_server, acme, "/portal/announcements/"))
+    assert "Reseller price list 2027" not in contoso.content()
+    visitor.goto(tenant_url(live_server, acme, "/portal/"))
+    screenshot("admin-publishes")
+    visitor.screenshot(path=str(RESULTS_DIR / "announcement-northwind-home.png"), full_page=True)
+    context.close()

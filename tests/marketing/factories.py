@@ -86,3 +86,18 @@ def lead_data(**extra) -> dict:
     }
     data.update(extra)
     return data
+
+
+def make_announcement(admin, *, publish=True, **fields):
+    from marketing.models import Announcement
+
+    values = {"title": f"News {next(_n)}", "body_markdown": "**New** pricing from May."}
+    values.update(fields)
+    announcement = services.announcement_save(
+        announcement=Announcement(**values), acting_membership=admin
+    )
+    if publish:
+        announcement = services.announcement_publish(
+            announcement=announcement, acting_membership=admin
+        )
+    return announcement

@@ -101,3 +101,44 @@ def _api_launch(world):
 def _landing(world):
     row = _launch(world)
     return Target(kwargs={"partner_slug": row.slug, "campaign_slug": row.campaign.slug}, obj=row)
+
+
+def _announcement(world):
+    """An announcement aimed at A1's partner type only, so A2 is outside its audience."""
+    from tests.marketing.factories import make_announcement
+
+    _campaign(world)  # gives A1 its partner type
+    return make_announcement(
+        world.admin_a,
+        title=f"Secret news {uuid.uuid4().hex[:8]}",
+        audience_partner_types=[world.org_a1.partner_type_id],
+    )
+
+
+@register(
+    "marketing:console_announcement_detail",
+    "marketing:console_announcement_edit",
+    "marketing:console_announcement_publish",
+    owner="staff",
+)
+def _console_announcement(world):
+    row = _announcement(world)
+    return Target(kwargs={"pk": row.pk}, obj=row, marker=row.title)
+
+
+@register("marketing:portal_announcement_detail")
+def _portal_announcement(world):
+    row = _announcement(world)
+    return Target(kwargs={"pk": row.pk}, obj=row)
+
+
+@register(
+    "api:announcement-detail",
+    "api:announcement-publish",
+    "api:announcement-read",
+    "api:announcement-receipts",
+    methods=API_METHODS,
+)
+def _api_announcement(world):
+    row = _announcement(world)
+    return Target(kwargs={"pk": row.pk}, obj=row)
