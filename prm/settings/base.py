@@ -309,6 +309,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set used by several fields (a membership's partner role and
+    # the partner roles of an audience).
+    "ENUM_NAME_OVERRIDES": {"PartnerRoleEnum": "prm.tenancy.choices.PartnerRole"},
 }
 
 # --- Celery ---------------------------------------------------------------------------
