@@ -1,8 +1,9 @@
 """Demo data of the marketing app for one tenant (called by prm.core.demo; idempotent).
 
 Both tenants get a published co-branded campaign launched by their first partner, with
-one lead from its landing page, and two announcements (one for partner admins only). Rows are looked up by natural keys first, so a second
-run changes nothing.
+one lead from its landing page; two announcements (one for partner admins only); a help
+request answered by the channel manager. Rows are looked up by natural keys first, so a
+second run changes nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils import timezone
 from deals.models import Motion, Product
 
 from . import services
-from .models import Announcement, Campaign, CampaignLaunch
+from .models import Announcement, Campaign, CampaignLaunch, HelpRequest
 
 if TYPE_CHECKING:
     from prm.core.demo import DemoPeople
@@ -130,7 +131,31 @@ def _announcements(people: DemoPeople) -> None:
             )
 
 
+def _help(people: DemoPeople) -> None:
+    if not people.partner_admins or HelpRequest.objects.exists():
+        return
+    partner = people.partner_admins[0]
+    request = services.help_request_create(
+        acting_membership=partner,
+        category="program",
+        subject="When is the next tier review?",
+        body="We expect to pass the Gold revenue threshold this quarter.",
+    )
+    services.help_reply_add(
+        request=request,
+        acting_membership=people.channel_manager,
+        body="Tier reviews run every quarter; yours is due at the end of the month.",
+    )
+    services.help_request_create(
+        acting_membership=people.partner_members[0] if people.partner_members else partner,
+        category="technical",
+        subject="SSO for our customers",
+        body="Does Cloud Platform support SAML with Azure AD?",
+    )
+
+
 def seed(people: DemoPeople) -> None:
     """Add this app's demo rows to people.tenant (already current). Look up before create."""
     _campaigns(people)
     _announcements(people)
+    _help(people)

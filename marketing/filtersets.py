@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from .choices import CampaignStatus
-from .models import Announcement, Campaign, CampaignLaunch
+from .choices import CampaignStatus, HelpCategory, HelpStatus
+from .models import Announcement, Campaign, CampaignLaunch, HelpRequest
 
 
 class CampaignFilterSet(django_filters.FilterSet):
@@ -41,3 +41,17 @@ class AnnouncementFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(body_markdown__icontains=value))
+
+
+class HelpRequestFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=HelpStatus.choices, empty_label="Any status")
+    category = django_filters.ChoiceFilter(choices=HelpCategory.choices, empty_label="Any category")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to me")
+
+    class Meta:
+        model = HelpRequest
+        fields = ("status", "category")
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        return queryset.filter(assignee=user) if value and user is not None else queryset

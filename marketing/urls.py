@@ -3,7 +3,7 @@ public landing pages under /c/<partner>/<campaign>/."""
 
 from django.urls import path
 
-from .views import announcements, campaigns, public
+from .views import announcements, campaigns, help, public
 
 app_name = "marketing"
 
@@ -110,5 +110,15 @@ urlpatterns = [
         "manage/announcements/<uuid:pk>/publish/",
         announcements.AnnouncementPublishView.as_view(),
         name="console_announcement_publish",
+    ),
+    # Help requests.
+    path("portal/help/", help.PortalHelpListView.as_view(), name="portal_help_list"),
+    path("portal/help/<uuid:pk>/", help.PortalHelpDetailView.as_view(), name="portal_help_detail"),
+    path("manage/help/", help.HelpListView.as_view(), name="console_help_list"),
+    path("manage/help/<uuid:pk>/", help.HelpDetailView.as_view(), name="console_help_detail"),
+    path(
+        "help-attachments/<uuid:pk>/",
+        help.HelpAttachmentView.as_view(),
+        name="help_attachment",
     ),
 ]

@@ -33,4 +33,6 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "deals-escalate-review-sla": per_tenant("deals.escalate_review_sla", crontab(minute=20)),
     "deals-expire-lead-offers": per_tenant("deals.expire_lead_offers", crontab(minute="*/15")),
     "deals-remind-stage-sla": per_tenant("deals.remind_stage_sla", crontab(hour=7, minute=30)),
+    # --- marketing ---------------------------------------------------------------------
+    "marketing-escalate-help-sla": per_tenant("marketing.escalate_help_sla", crontab(minute=35)),
 }

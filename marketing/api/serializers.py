@@ -9,7 +9,14 @@ from rest_framework import serializers
 from deals.models import Motion
 from partners.models import PartnerType, Tier
 
-from ..models import Announcement, Campaign, CampaignAsset, CampaignLaunch
+from ..models import (
+    Announcement,
+    Campaign,
+    CampaignAsset,
+    CampaignLaunch,
+    HelpReply,
+    HelpRequest,
+)
 
 
 def _check_ids(model, ids, label):
@@ -201,3 +208,68 @@ class ReceiptSerializer(serializers.Serializer):
     organization = serializers.UUIDField(source="partner_organization_id")
     organization_name = serializers.CharField(source="partner_organization.name")
     read_at = serializers.DateTimeField(allow_null=True)
+
+
+class HelpReplySerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.display_name", read_only=True, default="")
+
+    class Meta:
+        model = HelpReply
+        fields = ("id", "author_name", "from_vendor", "body", "created_at")
+        read_only_fields = ("from_vendor", "created_at")
+
+
+class HelpRequestSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    attachment = serializers.FileField(write_only=True, required=False)
+    attachment_url = serializers.SerializerMethodField()
+    replies = HelpReplySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = HelpRequest
+        fields = (
+            "id",
+            "organization",
+            "organization_name",
+            "category",
+            "subject",
+            "body",
+            "attachment",
+            "attachment_url",
+            "status",
+            "assignee",
+            "response_due_at",
+            "first_response_at",
+            "escalated_at",
+            "resolved_at",
+            "rating",
+            "rating_comment",
+            "created_at",
+            "replies",
+        )
+        read_only_fields = (
+            "organization",
+            "status",
+            "assignee",
+            "response_due_at",
+            "first_response_at",
+            "escalated_at",
+            "resolved_at",
+            "rating",
+            "rating_comment",
+            "created_at",
+        )
+
+    def get_attachment_url(self, obj) -> str | None:
+        if not obj.attachment:
+            return None
+        return reverse("marketing:help_attachment", kwargs={"pk": obj.pk})
+
+
+class HelpReplyInputSerializer(serializers.Serializer):
+    body = serializers.CharField()
+
+
+class HelpRatingInputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

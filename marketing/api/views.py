@@ -13,8 +13,20 @@ from prm.api.views import STAFF_ROLES, TenantScopedModelViewSet, TenantScopedVie
 from prm.tenancy.choices import Role
 
 from .. import services
-from ..filtersets import AnnouncementFilterSet, CampaignFilterSet, CampaignLaunchFilterSet
-from ..models import Announcement, Campaign, CampaignAsset, CampaignLaunch
+from ..filtersets import (
+    AnnouncementFilterSet,
+    CampaignFilterSet,
+    CampaignLaunchFilterSet,
+    HelpRequestFilterSet,
+)
+from ..models import (
+    Announcement,
+    Campaign,
+    CampaignAsset,
+    CampaignLaunch,
+    HelpReply,
+    HelpRequest,
+)
 from . import serializers
 
 PARTNER = frozenset({Role.PARTNER})
@@ -231,3 +243,94 @@ class AnnouncementViewSet(TenantScopedModelViewSet):
 
         rows = selectors.announcement_receipts(announcement=self.get_object())
         return Response(serializers.ReceiptSerializer(rows, many=True).data)
+
+
+class HelpRequestViewSet(
+    TenantScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Help requests: partner users ask (multipart for an attachment) and rate; both sides
+    reply and resolve; staff see every organization's, a partner its own."""
+
+    model = HelpRequest
+    serializer_class = serializers.HelpRequestSerializer
+    filterset_class = HelpRequestFilterSet
+    permission_classes = [IsTenantMember, RolesPerAction]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    action_roles = {
+        "create": PARTNER,
+        "reply": frozenset(Role.values),
+        "resolve": frozenset(Role.values),
+        "rate": PARTNER,
+    }
+
+    def get_queryset(self):
+        from django.db.models import Prefetch
+
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        return (
+            queryset.select_related("organization")
+            .prefetch_related(
+                Prefetch("replies", queryset=HelpReply.objects.select_related("author"))
+            )
+            .order_by("-created_at")
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.help_request_create(
+            acting_membership=self.membership,
+            category=data["category"],
+            subject=data["subject"],
+            body=data["body"],
+            attachment=data.get("attachment"),
+        )
+
+    def _fresh(self, pk):
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(
+        request=serializers.HelpReplyInputSerializer, responses=serializers.HelpRequestSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        """Add a message to the thread."""
+        help_request = self.get_object()
+        body = serializers.HelpReplyInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.help_reply_add(
+            request=help_request,
+            acting_membership=self.membership,
+            body=body.validated_data["body"],
+        )
+        return self._fresh(help_request.pk)
+
+    @extend_schema(request=None, responses=serializers.HelpRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Mark the request resolved."""
+        help_request = self.get_object()
+        services.help_request_resolve(request=help_request, acting_membership=self.membership)
+        return self._fresh(help_request.pk)
+
+    @extend_schema(
+        request=serializers.HelpRatingInputSerializer, responses=serializers.HelpRequestSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        """Rate the answer of a resolved request (1–5)."""
+        help_request = self.get_object()
+        body = serializers.HelpRatingInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.help_request_rate(
+            request=help_request,
+            acting_membership=self.membership,
+            rating=body.validated_data["rating"],
+            comment=body.validated_data["comment"],
+        )
+        return self._fresh(help_request.pk)

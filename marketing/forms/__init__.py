@@ -9,8 +9,12 @@ from .campaigns import (
     LaunchForm,
     LaunchUpdateForm,
 )
+from .help import HelpRatingForm, HelpReplyForm, HelpRequestForm
 
 __all__ = [
+    "HelpRatingForm",
+    "HelpReplyForm",
+    "HelpRequestForm",
     "AnnouncementForm",
     "AudienceFormMixin",
     "CampaignAssetForm",

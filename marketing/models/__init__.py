@@ -2,6 +2,7 @@
 
 from .announcements import Announcement, AnnouncementRead
 from .campaigns import Campaign, CampaignAsset, CampaignLaunch, CampaignLead, CampaignPageViews
+from .help import HelpReply, HelpRequest
 
 __all__ = [
     "Announcement",
@@ -11,4 +12,6 @@ __all__ = [
     "CampaignLaunch",
     "CampaignLead",
     "CampaignPageViews",
+    "HelpReply",
+    "HelpRequest",
 ]

@@ -19,8 +19,24 @@ from .campaigns import (
     landing_is_open,
     landing_page_view_record,
 )
+from .help import (
+    ATTACHMENT_KINDS,
+    ATTACHMENT_MAX_BYTES,
+    help_reply_add,
+    help_request_create,
+    help_request_rate,
+    help_request_resolve,
+    help_requests_escalate,
+)
 
 __all__ = [
+    "ATTACHMENT_KINDS",
+    "ATTACHMENT_MAX_BYTES",
+    "help_reply_add",
+    "help_request_create",
+    "help_request_rate",
+    "help_request_resolve",
+    "help_requests_escalate",
     "announcement_mark_read",
     "announcement_publish",
     "announcement_save",

@@ -121,3 +121,37 @@ def test_announcement_reaches_the_targeted_partner_only(
     screenshot("admin-publishes")
     visitor.screenshot(path=str(RESULTS_DIR / "announcement-northwind-home.png"), full_page=True)
     context.close()
+
+
+def test_help_request_answered_and_resolved(page, browser, live_server, acme, screenshot):
+    sign_in(page, live_server, acme, "alice@northwind.test")
+    page.goto(tenant_url(live_server, acme, "/portal/help/"))
+    page.select_option("select[name=category]", "deal")
+    page.fill("input[name=subject]", "Extend protection for Wingtip")
+    page.fill("textarea[name=body]", "The customer needs two more weeks.")
+    page.get_by_role("button", name="Send question").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("help-status").inner_text() == "Open"
+    request_url = page.url
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    cm = context.new_page()
+    sign_in(cm, live_server, acme, "cm@acme.test")
+    cm.goto(tenant_url(live_server, acme, "/manage/help/"))
+    cm.get_by_role("link", name="Extend protection for Wingtip").click()
+    cm.fill("textarea[name=body]", "Done: extended by 14 days.")
+    cm.get_by_role("button", name="Send reply").click()
+    cm.wait_for_load_state("networkidle")
+    assert cm.get_by_test_id("help-status").inner_text() == "Waiting on partner"
+    context.close()
+
+    page.goto(request_url)
+    assert "Done: extended by 14 days." in page.content()
+    page.get_by_role("button", name="Mark resolved").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("help-status").inner_text() == "Resolved"
+    page.get_by_label("5 – excellent").check()
+    page.get_by_role("button", name="Send rating").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("help-rating").inner_text().startswith("5 / 5")
+    screenshot("resolved-and-rated")

@@ -142,3 +142,37 @@ def _portal_announcement(world):
 def _api_announcement(world):
     row = _announcement(world)
     return Target(kwargs={"pk": row.pk}, obj=row)
+
+
+def _help(world):
+    return services.help_request_create(
+        acting_membership=world.partner_a1,
+        category="deal",
+        subject=f"Secret question {uuid.uuid4().hex[:8]}",
+        body="Private",
+        attachment=pdf(),
+    )
+
+
+@register("marketing:portal_help_detail", "marketing:help_attachment")
+def _portal_help(world):
+    row = _help(world)
+    return Target(kwargs={"pk": row.pk}, obj=row, marker=row.subject)
+
+
+@register("marketing:console_help_detail", owner="staff")
+def _console_help(world):
+    row = _help(world)
+    return Target(kwargs={"pk": row.pk}, obj=row, marker=row.subject)
+
+
+@register(
+    "api:help-request-detail",
+    "api:help-request-reply",
+    "api:help-request-resolve",
+    "api:help-request-rate",
+    methods=API_METHODS,
+)
+def _api_help(world):
+    row = _help(world)
+    return Target(kwargs={"pk": row.pk}, obj=row)
