@@ -1,9 +1,9 @@
 """Demo data of the marketing app for one tenant (called by prm.core.demo; idempotent).
 
 Both tenants get a published co-branded campaign launched by their first partner, with
-one lead from its landing page; two announcements (one for partner admins only); a help
-request answered by the channel manager. Rows are looked up by natural keys first, so a
-second run changes nothing.
+one lead from its landing page; two announcements (one for partner admins only); help
+requests (one answered by the channel manager); a partner satisfaction survey. Rows are
+looked up by natural keys first, so a second run changes nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 from deals.models import Motion, Product
 
 from . import services
-from .models import Announcement, Campaign, CampaignLaunch, HelpRequest
+from .models import Announcement, Campaign, CampaignLaunch, HelpRequest, Survey
 
 if TYPE_CHECKING:
     from prm.core.demo import DemoPeople
@@ -154,8 +154,46 @@ def _help(people: DemoPeople) -> None:
     )
 
 
+def _survey(people: DemoPeople) -> None:
+    if Survey.objects.filter(title="Partner satisfaction").exists():
+        return
+    now = timezone.now()
+    survey = services.survey_save(
+        survey=Survey(
+            title="Partner satisfaction",
+            intro="Five minutes to tell us how working with us feels.",
+            opens_at=now - timedelta(days=2),
+            closes_at=now + timedelta(days=12),
+        ),
+        acting_membership=people.admin,
+    )
+    for kind, text, choices in (
+        ("nps", "How likely are you to recommend our partner program to a peer?", None),
+        ("rating", "How useful is the partner portal?", None),
+        ("choice", "Where do you want program news?", ["E-mail", "Portal", "Both"]),
+        ("text", "What one thing should we change?", None),
+    ):
+        services.survey_question_add(
+            survey=survey,
+            acting_membership=people.admin,
+            kind=kind,
+            text=text,
+            choices=choices,
+            required=kind != "text",
+        )
+    survey = services.survey_publish(survey=survey, acting_membership=people.admin)
+    if people.partner_admins:
+        by_kind = {"nps": "9", "rating": "4", "choice": "Portal", "text": "Faster MDF payouts"}
+        services.survey_answer(
+            survey=survey,
+            acting_membership=people.partner_admins[-1],
+            answers={str(q.pk): by_kind[q.kind] for q in survey.questions.all()},
+        )
+
+
 def seed(people: DemoPeople) -> None:
     """Add this app's demo rows to people.tenant (already current). Look up before create."""
     _campaigns(people)
     _announcements(people)
     _help(people)
+    _survey(people)

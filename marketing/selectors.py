@@ -123,3 +123,179 @@ def announcements_header_count(request) -> list:
             testid="announcements-unread",
         )
     ]
+
+
+# ---------------------------------------------------------------------------------------
+# Surveys
+# ---------------------------------------------------------------------------------------
+
+
+def nps_summary(scores: dict[int, int]) -> dict:
+    """NPS from a {score: count} distribution: % promoters (9–10) − % detractors (0–6)."""
+    total = sum(scores.values())
+    promoters = sum(n for s, n in scores.items() if s >= 9)
+    passives = sum(n for s, n in scores.items() if 7 <= s <= 8)
+    detractors = sum(n for s, n in scores.items() if s <= 6)
+    score = round(100 * (promoters - detractors) / total) if total else None
+    return {
+        "responses": total,
+        "promoters": promoters,
+        "passives": passives,
+        "detractors": detractors,
+        "nps": score,
+    }
+
+
+def survey_results(*, survey, partner_type_id=None, tier_id=None) -> dict:
+    """Everything the results page shows, in a fixed number of queries.
+
+    Distribution per question, NPS, free text (with the person only when the survey is
+    not anonymous), NPS by partner type and by tier; optionally narrowed to one type or
+    tier.
+    """
+    from collections import defaultdict
+
+    from django.db.models import Count
+
+    from partners.models import PartnerType, Tier
+
+    from .audience import audience_memberships
+    from .choices import QuestionKind
+    from .models import SurveyAnswer, SurveyResponse
+
+    responses = SurveyResponse.objects.filter(survey=survey)
+    if partner_type_id:
+        responses = responses.filter(partner_type_id=partner_type_id)
+    if tier_id:
+        responses = responses.filter(tier_id=tier_id)
+    questions = list(survey.questions.all())
+    answers = SurveyAnswer.objects.filter(response__in=responses)
+    counts = (
+        answers.exclude(question__kind=QuestionKind.TEXT)
+        .values("question_id", "number", "choice")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    dist: dict = defaultdict(dict)
+    for row in counts:
+        key = row["number"] if row["number"] is not None else row["choice"]
+        dist[row["question_id"]][key] = row["n"]
+    texts: dict = defaultdict(list)
+    text_rows = (
+        answers.filter(question__kind=QuestionKind.TEXT)
+        .select_related("response__user", "response__organization")
+        .order_by("response__submitted_at")
+    )
+    for answer in text_rows:
+        who = (
+            ""
+            if survey.is_anonymous
+            else f"{answer.response.user.display_name} ({answer.response.organization.name})"
+        )
+        texts[answer.question_id].append({"text": answer.text, "who": who})
+    results = []
+    nps_question = None
+    for question in questions:
+        scores = dist.get(question.pk, {})
+        if question.kind == QuestionKind.NPS:
+            options = list(range(0, 11))
+            nps_question = question
+        elif question.kind == QuestionKind.RATING:
+            options = list(range(1, 6))
+        elif question.kind == QuestionKind.CHOICE:
+            options = list(question.choices)
+        else:
+            options = []
+        total = sum(scores.values())
+        rows = [
+            {
+                "option": o,
+                "count": scores.get(o, 0),
+                "percent": round(100 * scores.get(o, 0) / total) if total else 0,
+            }
+            for o in options
+        ]
+        results.append(
+            {
+                "question": question,
+                "answered": total if options else len(texts.get(question.pk, [])),
+                "distribution": rows,
+                "texts": texts.get(question.pk, []),
+                "nps": nps_summary(scores) if question.kind == QuestionKind.NPS else None,
+            }
+        )
+    by_segment = {"types": [], "tiers": []}
+    if nps_question is not None:
+        rows = (
+            answers.filter(question=nps_question)
+            .values("response__partner_type_id", "response__tier_id", "number")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        per_type: dict = defaultdict(dict)
+        per_tier: dict = defaultdict(dict)
+        for row in rows:
+            t, r = row["response__partner_type_id"], row["response__tier_id"]
+            per_type[t][row["number"]] = per_type[t].get(row["number"], 0) + row["n"]
+            per_tier[r][row["number"]] = per_tier[r].get(row["number"], 0) + row["n"]
+        type_names = dict(PartnerType.objects.values_list("pk", "name"))
+        tier_names = dict(Tier.objects.values_list("pk", "name"))
+        by_segment["types"] = sorted(
+            ({"name": type_names.get(k, "No type"), **nps_summary(v)} for k, v in per_type.items()),
+            key=lambda r: r["name"],
+        )
+        by_segment["tiers"] = sorted(
+            ({"name": tier_names.get(k, "No tier"), **nps_summary(v)} for k, v in per_tier.items()),
+            key=lambda r: r["name"],
+        )
+    return {
+        "responses": responses.count(),
+        "targeted": audience_memberships(survey).count(),
+        "questions": results,
+        "by_type": by_segment["types"],
+        "by_tier": by_segment["tiers"],
+    }
+
+
+def survey_csv_rows(*, survey):
+    """Header and one row per response, anonymised when the survey says so."""
+    from django.db.models import Prefetch
+
+    from prm.core.text import csv_cell
+
+    from .models import SurveyAnswer, SurveyResponse
+
+    questions = list(survey.questions.all())
+    yield [
+        "respondent",
+        "organization",
+        "partner type",
+        "tier",
+        "answered at",
+        *[q.text for q in questions],
+    ]
+    responses = (
+        SurveyResponse.objects.filter(survey=survey)
+        .select_related("user", "organization", "partner_type", "tier")
+        .prefetch_related(Prefetch("answers", queryset=SurveyAnswer.objects.all()))
+        .order_by("submitted_at")
+    )
+    for n, response in enumerate(responses.iterator(chunk_size=500), start=1):
+        by_question = {a.question_id: a for a in response.answers.all()}
+        values = []
+        for question in questions:
+            answer = by_question.get(question.pk)
+            value = ""
+            if answer is not None:
+                value = (
+                    answer.number if answer.number is not None else (answer.choice or answer.text)
+                )
+            values.append(csv_cell(value))
+        yield [
+            f"Respondent {n}" if survey.is_anonymous else csv_cell(response.user.email),
+            "" if survey.is_anonymous else csv_cell(response.organization.name),
+            csv_cell(response.partner_type.name if response.partner_type else ""),
+            csv_cell(response.tier.name if response.tier else ""),
+            response.updated_at.isoformat(),
+            *values,
+        ]

@@ -3,7 +3,7 @@ public landing pages under /c/<partner>/<campaign>/."""
 
 from django.urls import path
 
-from .views import announcements, campaigns, help, public
+from .views import announcements, campaigns, help, public, surveys
 
 app_name = "marketing"
 
@@ -120,5 +120,39 @@ urlpatterns = [
         "help-attachments/<uuid:pk>/",
         help.HelpAttachmentView.as_view(),
         name="help_attachment",
+    ),
+    # Surveys.
+    path("portal/surveys/", surveys.PortalSurveyListView.as_view(), name="portal_survey_list"),
+    path(
+        "portal/surveys/<uuid:pk>/",
+        surveys.PortalSurveyDetailView.as_view(),
+        name="portal_survey_detail",
+    ),
+    path("manage/surveys/", surveys.SurveyListView.as_view(), name="console_survey_list"),
+    path("manage/surveys/new/", surveys.SurveyFormView.as_view(), name="console_survey_create"),
+    path(
+        "manage/surveys/<uuid:pk>/",
+        surveys.SurveyDetailView.as_view(),
+        name="console_survey_detail",
+    ),
+    path(
+        "manage/surveys/<uuid:pk>/edit/",
+        surveys.SurveyFormView.as_view(),
+        name="console_survey_edit",
+    ),
+    path(
+        "manage/surveys/<uuid:pk>/questions/",
+        surveys.SurveyQuestionAddView.as_view(),
+        name="console_survey_question_add",
+    ),
+    path(
+        "manage/surveys/<uuid:pk>/publish/",
+        surveys.SurveyPublishView.as_view(),
+        name="console_survey_publish",
+    ),
+    path(
+        "manage/surveys/<uuid:pk>/export.csv",
+        surveys.SurveyExportView.as_view(),
+        name="console_survey_export",
     ),
 ]

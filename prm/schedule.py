@@ -35,4 +35,5 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "deals-remind-stage-sla": per_tenant("deals.remind_stage_sla", crontab(hour=7, minute=30)),
     # --- marketing ---------------------------------------------------------------------
     "marketing-escalate-help-sla": per_tenant("marketing.escalate_help_sla", crontab(minute=35)),
+    "marketing-remind-surveys": per_tenant("marketing.remind_surveys", crontab(hour=9, minute=0)),
 }

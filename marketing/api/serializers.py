@@ -16,6 +16,9 @@ from ..models import (
     CampaignLaunch,
     HelpReply,
     HelpRequest,
+    Survey,
+    SurveyQuestion,
+    SurveyResponse,
 )
 
 
@@ -273,3 +276,56 @@ class HelpReplyInputSerializer(serializers.Serializer):
 class HelpRatingInputSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SurveyQuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SurveyQuestion
+        fields = ("id", "position", "kind", "text", "choices", "required")
+        read_only_fields = ("position",)
+
+
+class SurveySerializer(AudienceSerializerMixin, serializers.ModelSerializer):
+    questions = SurveyQuestionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Survey
+        fields = (
+            "id",
+            "title",
+            "intro",
+            "is_anonymous",
+            "opens_at",
+            "closes_at",
+            "published_at",
+            "audience_partner_types",
+            "audience_tiers",
+            "audience_motions",
+            "audience_partner_roles",
+            "questions",
+            "created_at",
+        )
+        read_only_fields = ("published_at", "created_at")
+
+    def validate(self, attrs):
+        opens = attrs.get("opens_at", getattr(self.instance, "opens_at", None))
+        closes = attrs.get("closes_at", getattr(self.instance, "closes_at", None))
+        if opens and closes and closes <= opens:
+            raise serializers.ValidationError(
+                {"closes_at": "The survey must close after it opens."}
+            )
+        return attrs
+
+
+class SurveyAnswerInputSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        help_text="Question id → answer (a number for NPS and ratings, an option, or text).",
+    )
+
+
+class SurveyResponseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SurveyResponse
+        fields = ("id", "survey", "submitted_at", "updated_at")
+        read_only_fields = fields

@@ -9,6 +9,7 @@ router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("campaign-assets", views.CampaignAssetViewSet, basename="campaign-asset")
 router.register("announcements", views.AnnouncementViewSet, basename="announcement")
 router.register("help-requests", views.HelpRequestViewSet, basename="help-request")
+router.register("surveys", views.SurveyViewSet, basename="survey")
 router.register("campaign-launches", views.CampaignLaunchViewSet, basename="campaign-launch")
 
 urlpatterns = router.urls

@@ -26,6 +26,7 @@ from ..models import (
     CampaignLaunch,
     HelpReply,
     HelpRequest,
+    Survey,
 )
 from . import serializers
 
@@ -334,3 +335,90 @@ class HelpRequestViewSet(
             comment=body.validated_data["comment"],
         )
         return self._fresh(help_request.pk)
+
+
+class SurveyViewSet(TenantScopedModelViewSet):
+    """Surveys: staff build, publish and read results; partner users read the ones
+    addressed to them and answer (again, to change, until they close)."""
+
+    model = Survey
+    serializer_class = serializers.SurveySerializer
+    permission_classes = [IsTenantMember, RolesPerAction]
+    write_roles = STAFF_ROLES
+    action_roles = {
+        "add_question": STAFF_ROLES,
+        "publish": STAFF_ROLES,
+        "answer": PARTNER,
+        "results": STAFF_ROLES,
+    }
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        return queryset.prefetch_related("questions").order_by("-opens_at")
+
+    def _save(self, serializer):
+        survey = serializer.instance or Survey()
+        for key, value in serializer.validated_data.items():
+            setattr(survey, key, value)
+        serializer.instance = services.survey_save(survey=survey, acting_membership=self.membership)
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    @extend_schema(
+        request=serializers.SurveyQuestionSerializer, responses=serializers.SurveyQuestionSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="questions")
+    def add_question(self, request, pk=None):
+        """Add a question (only while nobody has answered)."""
+        survey = self.get_object()
+        body = serializers.SurveyQuestionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        question = services.survey_question_add(
+            survey=survey, acting_membership=self.membership, **body.validated_data
+        )
+        return Response(
+            serializers.SurveyQuestionSerializer(question).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None, responses=serializers.SurveySerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish: the audience can answer from its opening."""
+        survey = services.survey_publish(
+            survey=self.get_object(), acting_membership=self.membership
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=survey.pk)).data)
+
+    @extend_schema(
+        request=serializers.SurveyAnswerInputSerializer,
+        responses=serializers.SurveyResponseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """Answer (or replace your answers) while the survey is open; 400 after it closed."""
+        survey = self.get_object()
+        body = serializers.SurveyAnswerInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        response = services.survey_answer(
+            survey=survey, acting_membership=self.membership, answers=body.validated_data["answers"]
+        )
+        return Response(serializers.SurveyResponseSerializer(response).data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        """NPS, distribution per question, free text and NPS by partner type and tier."""
+        from .. import selectors
+
+        data = selectors.survey_results(survey=self.get_object())
+        for row in data["questions"]:
+            question = row.pop("question")
+            row["question"] = {"id": str(question.pk), "kind": question.kind, "text": question.text}
+        return Response(data)

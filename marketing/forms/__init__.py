@@ -10,8 +10,12 @@ from .campaigns import (
     LaunchUpdateForm,
 )
 from .help import HelpRatingForm, HelpReplyForm, HelpRequestForm
+from .surveys import AnswerForm, QuestionForm, SurveyForm
 
 __all__ = [
+    "AnswerForm",
+    "QuestionForm",
+    "SurveyForm",
     "HelpRatingForm",
     "HelpReplyForm",
     "HelpRequestForm",

@@ -3,6 +3,7 @@
 from .announcements import Announcement, AnnouncementRead
 from .campaigns import Campaign, CampaignAsset, CampaignLaunch, CampaignLead, CampaignPageViews
 from .help import HelpReply, HelpRequest
+from .surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 
 __all__ = [
     "Announcement",
@@ -14,4 +15,8 @@ __all__ = [
     "CampaignPageViews",
     "HelpReply",
     "HelpRequest",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
 ]

@@ -28,8 +28,20 @@ from .help import (
     help_request_resolve,
     help_requests_escalate,
 )
+from .surveys import (
+    survey_answer,
+    survey_publish,
+    survey_question_add,
+    survey_save,
+    surveys_remind,
+)
 
 __all__ = [
+    "survey_answer",
+    "survey_publish",
+    "survey_question_add",
+    "survey_save",
+    "surveys_remind",
     "ATTACHMENT_KINDS",
     "ATTACHMENT_MAX_BYTES",
     "help_reply_add",

@@ -155,3 +155,32 @@ def test_help_request_answered_and_resolved(page, browser, live_server, acme, sc
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("help-rating").inner_text().startswith("5 / 5")
     screenshot("resolved-and-rated")
+
+
+def test_answer_a_survey_and_the_results_count_it(page, browser, live_server, acme, screenshot):
+    sign_in(page, live_server, acme, "alice@northwind.test")
+    page.goto(tenant_url(live_server, acme, "/portal/surveys/"))
+    page.get_by_role("link", name="Partner satisfaction").click()
+    assert "anonymous" in page.get_by_test_id("anonymity").inner_text()
+    # Nothing chosen: clear errors, nothing saved.
+    page.get_by_role("button", name="Send my answers").click()
+    assert "Answer this question." in page.content()
+    page.locator("input[type=radio][value='10']").first.check()
+    page.locator("input[type=radio][value='5']").nth(1).check()
+    page.get_by_label("Both").check()
+    page.fill("textarea", "More co-selling")
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state("networkidle")
+    assert "your answers are saved" in page.content()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    admin = context.new_page()
+    sign_in(admin, live_server, acme, "admin@acme.test")
+    admin.goto(tenant_url(live_server, acme, "/manage/surveys/"))
+    admin.get_by_role("link", name="Partner satisfaction").click()
+    # The demo's earlier answer (9) and this one (10): two promoters.
+    assert admin.get_by_test_id("survey-responses").inner_text() == "2"
+    assert admin.get_by_test_id("nps-score").inner_text() == "100"
+    assert "More co-selling" in admin.content()
+    admin.screenshot(path=str(RESULTS_DIR / "survey-results.png"), full_page=True)
+    context.close()

@@ -101,3 +101,38 @@ def make_announcement(admin, *, publish=True, **fields):
             announcement=announcement, acting_membership=admin
         )
     return announcement
+
+
+def make_survey(admin, *, questions=None, publish=True, **fields):
+    from marketing.models import Survey
+
+    now = timezone.now()
+    values = {
+        "title": f"Partner survey {next(_n)}",
+        "opens_at": now - timedelta(hours=1),
+        "closes_at": now + timedelta(days=7),
+    }
+    values.update(fields)
+    survey = services.survey_save(survey=Survey(**values), acting_membership=admin)
+    for kind, text, choices in questions or [
+        ("nps", "How likely are you to recommend us?", None),
+        ("rating", "How good is the portal?", None),
+        ("choice", "Best channel?", ["E-mail", "Portal"]),
+        ("text", "What should we change?", None),
+    ]:
+        services.survey_question_add(
+            survey=survey,
+            acting_membership=admin,
+            kind=kind,
+            text=text,
+            choices=choices,
+            required=kind != "text",
+        )
+    if publish:
+        survey = services.survey_publish(survey=survey, acting_membership=admin)
+    return survey
+
+
+def answers_for(survey, nps=9, rating=4, choice="Portal", text="More leads"):
+    by_kind = {"nps": nps, "rating": rating, "choice": choice, "text": text}
+    return {str(q.pk): by_kind[q.kind] for q in survey.questions.all()}

@@ -176,3 +176,47 @@ def _console_help(world):
 def _api_help(world):
     row = _help(world)
     return Target(kwargs={"pk": row.pk}, obj=row)
+
+
+def _survey(world):
+    from tests.marketing.factories import make_survey
+
+    _campaign(world)  # gives A1 its partner type
+    return make_survey(
+        world.admin_a,
+        title=f"Secret survey {uuid.uuid4().hex[:8]}",
+        audience_partner_types=[world.org_a1.partner_type_id],
+        questions=[("nps", "Recommend?", None)],
+    )
+
+
+@register(
+    "marketing:console_survey_detail",
+    "marketing:console_survey_edit",
+    "marketing:console_survey_question_add",
+    "marketing:console_survey_publish",
+    "marketing:console_survey_export",
+    owner="staff",
+)
+def _console_survey(world):
+    row = _survey(world)
+    return Target(kwargs={"pk": row.pk}, obj=row, marker=row.title)
+
+
+@register("marketing:portal_survey_detail")
+def _portal_survey(world):
+    row = _survey(world)
+    return Target(kwargs={"pk": row.pk}, obj=row)
+
+
+@register(
+    "api:survey-detail",
+    "api:survey-add-question",
+    "api:survey-publish",
+    "api:survey-answer",
+    "api:survey-results",
+    methods=API_METHODS,
+)
+def _api_survey(world):
+    row = _survey(world)
+    return Target(kwargs={"pk": row.pk}, obj=row)
