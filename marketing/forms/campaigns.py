@@ -72,7 +72,7 @@ class CampaignForm(AudienceFormMixin, forms.ModelForm):
 
 class CampaignAssetForm(forms.Form):
     title = forms.CharField(max_length=200)
-    file = forms.FileField(help_text="PDF, Office documents, images or MP4 video; up to 20 MB.")
+    file = forms.FileField(help_text="PDF, Office documents, images or MP4 video; up to 8 MB.")
 
 
 class LaunchForm(forms.Form):

@@ -24,7 +24,7 @@ class HelpRequestForm(forms.Form):
     attachment = forms.FileField(
         required=False,
         label="Attachment (optional)",
-        help_text="PDF, Office document, image or ZIP; up to 10 MB.",
+        help_text="PDF, Office document, image or ZIP; up to 8 MB.",
     )
 
 

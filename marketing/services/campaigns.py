@@ -26,7 +26,7 @@ from ..choices import CampaignStatus
 from ..models import Campaign, CampaignAsset, CampaignLaunch, CampaignLead, CampaignPageViews
 
 ASSET_KINDS = {**DOCUMENTS, **IMAGES, **VIDEOS}
-ASSET_MAX_BYTES = 20 * MB
+ASSET_MAX_BYTES = 8 * MB  # below PRM_MAX_REQUEST_BYTES (10 MiB), so the form answers, not a 413
 
 PLACEHOLDERS = (
     "partner_name",

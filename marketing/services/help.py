@@ -21,7 +21,7 @@ from ..choices import HELP_RESPONSE_HOURS, HelpCategory, HelpStatus
 from ..models import HelpReply, HelpRequest
 
 ATTACHMENT_KINDS = {**DOCUMENTS, **IMAGES, "application/zip": "ZIP"}
-ATTACHMENT_MAX_BYTES = 10 * MB
+ATTACHMENT_MAX_BYTES = 8 * MB  # below PRM_MAX_REQUEST_BYTES (10 MiB)
 
 
 def _portal_url(request: HelpRequest) -> str:

@@ -86,7 +86,7 @@ def test_asset_type_is_checked_by_content_and_size_capped(admin_membership, camp
         services.campaign_asset_add(
             campaign=campaign, acting_membership=admin_membership, title="Big", upload=big
         )
-    assert "at most 20 MB" in str(exc.value.message_dict["file"])
+    assert "at most 8 MB" in str(exc.value.message_dict["file"])
     assert CampaignAsset.objects.count() == 1
 
 

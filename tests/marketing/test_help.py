@@ -66,7 +66,7 @@ def test_bad_attachment_and_missing_text_are_refused_and_nothing_is_stored(
         )
     assert {"subject", "attachment"} <= set(exc.value.message_dict)
     big = upload("big.pdf", PDF + b"0" * (services.ATTACHMENT_MAX_BYTES + 1))
-    with pytest.raises(ValidationError, match="at most 10 MB"):
+    with pytest.raises(ValidationError, match="at most 8 MB"):
         _ask(partner_admin_membership, attachment=big)
     assert not HelpRequest.objects.exists()
 
