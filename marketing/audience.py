@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from deals import services as deal_services
 from deals.models import Motion, MotionPartnerType
-from partners.models import PartnerOrganization
+from partners.models import Tier
 from prm.tenancy.choices import PartnerRole, Role
 from prm.tenancy.models import Membership
 
@@ -41,28 +41,34 @@ class PartnerProfile:
     organization_id: object
     partner_type_id: object = None
     tier_id: object = None
-    tier_rank: int | None = None
     partner_role: str = ""
     motion_ids: list = field(default_factory=list)
+    _tier_rank: int | None = None
+
+    @property
+    def tier_rank(self) -> int | None:
+        """The tier's rank, read only when a rule needs it (a campaign's minimum tier)."""
+        if self.tier_id is not None and self._tier_rank is None:
+            self._tier_rank = Tier.objects.filter(pk=self.tier_id).values_list("rank", flat=True)[0]
+        return self._tier_rank
 
 
 def partner_profile(membership: Membership) -> PartnerProfile | None:
-    """The profile of a partner membership (two queries), None for anyone else."""
+    """The profile of a partner membership, None for anyone else.
+
+    The organization comes with the membership (the middleware loads it), so this costs
+    one query (the motions its type may work in), kept on the membership for the request.
+    """
     if membership is None or membership.role != Role.PARTNER:
         return None
     cached = getattr(membership, "_marketing_profile", None)
     if cached is not None:
         return cached
-    organization = (
-        PartnerOrganization.objects.select_related("tier")
-        .only("id", "partner_type_id", "tier_id", "tier__rank", "tenant_id")
-        .get(pk=membership.partner_organization_id)
-    )
+    organization = membership.partner_organization
     profile = PartnerProfile(
         organization_id=organization.pk,
         partner_type_id=organization.partner_type_id,
         tier_id=organization.tier_id,
-        tier_rank=organization.tier.rank if organization.tier_id else None,
         partner_role=membership.partner_role,
         motion_ids=list(
             deal_services.motions_available_to(organization=organization).values_list(
