@@ -697,6 +697,9 @@ class Lead(TenantOwned):
     deal = models.OneToOneField(
         Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="source_lead"
     )
+    # Captured by the partner's own marketing (a co-branded campaign's landing page),
+    # not handed over by the vendor: it stays with that partner and counts as its own.
+    partner_sourced = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

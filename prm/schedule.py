@@ -66,4 +66,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "analytics-evaluate-tiers": per_tenant(
         "analytics.evaluate_tiers", crontab(hour=3, minute=10, day_of_week=1)
     ),
+    # --- marketing ---------------------------------------------------------------------
+    "marketing-escalate-help-sla": per_tenant("marketing.escalate_help_sla", crontab(minute=35)),
+    "marketing-remind-surveys": per_tenant("marketing.remind_surveys", crontab(hour=9, minute=0)),
 }

@@ -63,7 +63,17 @@ def lead_create(
     data: dict,
     route: bool = True,
 ) -> Lead:
-    user = acting_membership.user
+    with transaction.atomic():
+        lead = _lead_save(motion=motion, product=product, data=data, user=acting_membership.user)
+        if route:
+            lead_route(lead=lead, acting_membership=acting_membership)
+    return lead
+
+
+def _lead_save(
+    *, motion: Motion, product: Product | None, data: dict, user, partner_sourced: bool = False
+) -> Lead:
+    """Check and store a new lead (the one set of rules for every way a lead comes in)."""
     errors = {}
     if not (data.get("customer_name") or "").strip():
         errors["customer_name"] = "Enter the customer's company name."
@@ -74,17 +84,33 @@ def lead_create(
         errors["motion"] = "Choose an active motion."
     if errors:
         raise ValidationError(errors)
+    lead = Lead(motion=motion, product=product, created_by=user, partner_sourced=partner_sourced)
+    for name in LEAD_FIELDS:
+        if name in data and data[name] is not None:
+            setattr(lead, name, data[name])
+    lead.customer_name = lead.customer_name.strip()
+    lead.customer_domain = web_domain(lead.customer_domain)
+    lead.country = country
+    lead.save()
+    return lead
+
+
+def lead_capture(
+    *, organization: PartnerOrganization, motion: Motion, product: Product | None, data: dict
+) -> Lead:
+    """A lead the partner's own marketing captured (e.g. a visitor of its campaign page).
+
+    Nobody of the tenant acts (the visitor is anonymous), so `created_by` stays empty.
+    It is partner-sourced and offered to that partner, which answers it like any lead;
+    when the partner cannot take leads now it stays unassigned for the vendor to route,
+    so a visitor's request is never dropped.
+    """
     with transaction.atomic():
-        lead = Lead(motion=motion, product=product, created_by=user)
-        for name in LEAD_FIELDS:
-            if name in data and data[name] is not None:
-                setattr(lead, name, data[name])
-        lead.customer_name = lead.customer_name.strip()
-        lead.customer_domain = web_domain(lead.customer_domain)
-        lead.country = country
-        lead.save()
-        if route:
-            lead_route(lead=lead, acting_membership=acting_membership)
+        lead = _lead_save(
+            motion=motion, product=product, data=data, user=None, partner_sourced=True
+        )
+        if partner_services.partner_can_transact(organization=organization):
+            _offer(lead=lead, organization=organization, actor=None)
     return lead
 
 

@@ -9,6 +9,15 @@ def _unread_count(request) -> int:
     return Notification.objects.for_recipient(request.user, unread=True).count()
 
 
+def _header_counts(request) -> list:
+    from .providers import header_counts
+
+    counts = []
+    for provider in header_counts:
+        counts.extend(provider(request))
+    return counts
+
+
 def portal(request) -> dict:
     tenant = getattr(request, "tenant", None)
     membership = getattr(request, "membership", None)
@@ -29,4 +38,6 @@ def portal(request) -> dict:
         "unread_notifications": SimpleLazyObject(lambda: _unread_count(request))
         if membership
         else 0,
+        # Counted links beside the inbox that higher apps provide (see core.providers).
+        "header_counts": SimpleLazyObject(lambda: _header_counts(request)) if membership else [],
     }

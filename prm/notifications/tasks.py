@@ -108,20 +108,32 @@ def send_digest(*, tenant_id: int) -> int:
     )
     from prm.accounts.models import User
 
+    from .providers import digest_sections
+
     counts = {row["recipient"]: row["n"] for row in unread}
+    # Lines that higher apps add (e.g. new announcements), per person.
+    extra: dict = {}
+    for provider in digest_sections:
+        for user_id, lines in provider(since).items():
+            extra.setdefault(user_id, []).extend(lines)
     sent = 0
-    for user in User.objects.filter(pk__in=list(counts)).iterator(chunk_size=500):
+    for user in User.objects.filter(pk__in=list(counts.keys() | extra.keys())).iterator(
+        chunk_size=500
+    ):
         titles = list(
             Notification.objects.for_recipient(user, unread=True)
             .filter(created_at__gte=since)
             .exclude(kind="digest")
             .values_list("title", flat=True)[:20]
         )
+        lines = [f"- {t}" for t in titles] + [f"- {line}" for line in extra.get(user.pk, [])]
+        count = counts.get(user.pk, 0)
+        title = f"{count} unread item(s) in your inbox" if count else "What is new in the portal"
         sent += notify(
             recipients=[user],
             kind="digest",
-            title=f"{counts[user.pk]} unread item(s) in your inbox",
-            body="\n".join(f"- {t}" for t in titles),
+            title=title,
+            body="\n".join(lines),
             url="/inbox/",
             dedupe_key=f"digest:{today.isoformat()}",
         )

@@ -358,6 +358,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DealPartnerRoleEnum": "deals.choices.DealPartnerRole",
         "MemberRoleEnum": "prm.tenancy.choices.Role",
+        # A membership's partner role and the partner roles of an audience.
+        "PartnerRoleEnum": "prm.tenancy.choices.PartnerRole",
     },
 }
 

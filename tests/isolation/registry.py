@@ -40,6 +40,9 @@ class Case:
     existence_not_secret: bool = False
     htmx: bool = False
     data: dict[str, Any] = field(default_factory=dict)
+    # A public page (a partner's landing page): anyone on the tenant's own host may open
+    # it, so only the other tenant's people are attackers, and they must get 404.
+    public: bool = False
 
 
 CASES: dict[str, Case] = {}
@@ -56,6 +59,7 @@ def register(
     existence_not_secret: bool = False,
     htmx: bool = False,
     data: dict[str, Any] | None = None,
+    public: bool = False,
 ):
     """Decorator: `build(world) -> Target` covers the named URL patterns."""
 
@@ -73,6 +77,7 @@ def register(
                 existence_not_secret=existence_not_secret,
                 htmx=htmx,
                 data=data or {},
+                public=public,
             )
         return build
 
