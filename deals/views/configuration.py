@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
@@ -15,6 +15,7 @@ from prm.core.views import (
     ScopedQuerysetMixin,
     StaffRequiredMixin,
 )
+from prm.tenancy.choices import ADMIN_ONLY
 
 from .. import selectors, services
 from ..choices import DealStatus, StageOwner
@@ -80,6 +81,7 @@ class MotionDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
     """A motion, its stages in order; admins edit it, add stages, retire it."""
 
     model = Motion
+    method_roles = {"POST": ADMIN_ONLY}
 
     def page(self, motion, form=None, stage_form=None):
         return render(
@@ -101,8 +103,6 @@ class MotionDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
         return self.page(get_object_or_404(self.get_queryset(), pk=pk))
 
     def post(self, request, pk):
-        if not request.membership.is_admin:
-            raise PermissionDenied("Only program admins change motions.")
         motion = get_object_or_404(self.get_queryset(), pk=pk)
         action = request.POST.get("action")
         if action in ("retire", "reactivate"):

@@ -18,7 +18,6 @@ from prm.core.views import (
     PartnerRequiredMixin,
     ScopedQuerysetMixin,
     StaffRequiredMixin,
-    TenantMemberRequiredMixin,
 )
 
 from .. import services
@@ -222,9 +221,7 @@ class PortalLeadListView(PartnerRequiredMixin, ScopedQuerysetMixin, ListView):
         )
 
 
-class PortalLeadDetailView(
-    TenantMemberRequiredMixin, PartnerObjectMixin, ScopedQuerysetMixin, View
-):
+class PortalLeadDetailView(PartnerObjectMixin, ScopedQuerysetMixin, View):
     model = Lead
     console_url_name = "deals:lead_detail"
 

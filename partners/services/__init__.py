@@ -7,6 +7,7 @@ called by the other apps (deals, enablement, incentives); keep their signatures 
 from .agreements import (
     agreement_accept,
     agreement_create,
+    agreement_may_accept,
     agreement_publish,
 )
 from .applications import (
@@ -36,8 +37,10 @@ from .jobs import (
 from .lifecycle import (
     onboarding_event_record,
     onboarding_item_complete,
+    onboarding_item_may_complete,
     onboarding_items_ensure,
     partner_admin_users,
+    partner_may_move,
     partner_profile_update,
     partner_tier_change,
     partner_transition,
@@ -56,6 +59,7 @@ from .program import (
 __all__ = [
     "add_months",
     "agreement_accept",
+    "agreement_may_accept",
     "agreement_create",
     "agreement_current",
     "agreement_publish",
@@ -70,9 +74,11 @@ __all__ = [
     "business_plan_goal_save",
     "onboarding_event_record",
     "onboarding_item_complete",
+    "onboarding_item_may_complete",
     "onboarding_items_ensure",
     "partner_activity_record",
     "partner_admin_users",
+    "partner_may_move",
     "partner_benefit_value",
     "partner_can_transact",
     "partner_profile_update",

@@ -100,7 +100,9 @@ class PartnerDetailView(StaffRequiredMixin, ScopedQuerysetMixin, DetailView):
             .first()
         )
         next_tier, gaps = selectors.next_tier_gap(organization=org)
-        allowed = [t for t in LifecycleStage if _can_move(org, t) and t != org.lifecycle_stage]
+        allowed = [
+            t for t in LifecycleStage if services.partner_may_move(organization=org, target=t)
+        ]
         transition_form = forms.TransitionForm()
         transition_form.fields["target"].choices = [(t.value, t.label) for t in allowed]
         return super().get_context_data(
@@ -129,21 +131,6 @@ class PartnerDetailView(StaffRequiredMixin, ScopedQuerysetMixin, DetailView):
             history=history_for(org, limit=10),
             **kwargs,
         )
-
-
-def _can_move(org, target) -> bool:
-    from django_fsm import can_proceed
-
-    from ..models import TRANSITION_TO
-
-    if target == LifecycleStage.ACTIVE:
-        name = {
-            LifecycleStage.ONBOARDING: "activate",
-            LifecycleStage.OFFBOARDED: "reinstate",
-        }.get(org.lifecycle_stage, "reactivate")
-    else:
-        name = TRANSITION_TO.get(target)
-    return bool(name) and can_proceed(getattr(org, name))
 
 
 class PartnerActionMixin(StaffRequiredMixin, ScopedQuerysetMixin):
