@@ -79,6 +79,7 @@ class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
 
 class InvitationRevokeView(TenantMemberRequiredMixin, View):
     allowed_roles = services.INVITER_ROLES
+
     def post(self, request, pk):
         invitation = get_object_or_404(Invitation.objects.visible_to(request.membership), pk=pk)
         try:
