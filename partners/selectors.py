@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 
 from . import providers
+from .benefits import benefit_display
 from .choices import LifecycleStage
 from .models import (
     Agreement,
@@ -88,7 +89,6 @@ def tier_benefits(*, tier: Tier | None) -> list[TierBenefit]:
 def tier_matrix() -> tuple[list[Tier], list[dict]]:
     """Tiers as columns, benefits as rows: [{"benefit": b, "values": [display per tier]}]."""
     from .models import Benefit
-    from .services import benefit_display
 
     tiers = list(Tier.objects.order_by("rank"))
     values = {

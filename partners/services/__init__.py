@@ -4,6 +4,7 @@ The contract functions (contract.py, and onboarding_event_record in lifecycle.py
 called by the other apps (deals, enablement, incentives); keep their signatures stable.
 """
 
+from ..benefits import benefit_display, benefit_parse_value
 from .agreements import (
     agreement_accept,
     agreement_create,
@@ -48,8 +49,6 @@ from .lifecycle import (
 from .program import (
     add_months,
     agreement_current,
-    benefit_display,
-    benefit_parse_value,
     program_settings,
     tier_benefit_set,
     tier_save,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from prm.tenancy.context import require_current_tenant
@@ -83,3 +85,43 @@ def notifications_mark_read(*, user: User, ids: Iterable[UUID] | None = None) ->
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
     return queryset.update(read_at=timezone.now())
+
+
+def notifications_send_digest(*, now: datetime | None = None) -> int:
+    """One digest per person listing what is still unread from the last day; the number
+    of digests sent.
+
+    The digest itself is a notification with a dated dedupe key, so running this twice on
+    one day sends one digest.
+    """
+    from prm.accounts.models import User
+
+    now = now or timezone.now()
+    since = now - timedelta(days=1)
+    today = timezone.localdate(now)
+    unread = (
+        Notification.objects.filter(read_at__isnull=True, created_at__gte=since)
+        .exclude(kind="digest")
+        .values("recipient")
+        .annotate(n=Count("id"))
+    )
+    counts = {row["recipient"]: row["n"] for row in unread}
+    sent = 0
+    for user in User.objects.filter(pk__in=list(counts)).iterator(chunk_size=500):
+        titles = list(
+            Notification.objects.for_recipient(user, unread=True)
+            .filter(created_at__gte=since)
+            .exclude(kind="digest")
+            .values_list("title", flat=True)[:20]
+        )
+        sent += notify(
+            recipients=[user],
+            kind="digest",
+            title=f"{counts[user.pk]} unread item(s) in your inbox",
+            body="\n".join(f"- {t}" for t in titles),
+            url="/inbox/",
+            dedupe_key=f"digest:{today.isoformat()}",
+        )
+    # The digest is an e-mail about the inbox, not an item to read in it.
+    Notification.objects.filter(kind="digest", read_at__isnull=True).update(read_at=now)
+    return sent

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core.mail import send_mail
-from django.db.models import Count
 from django.utils import timezone
 
 from prm.celery import tenant_task
 from prm.tenancy.context import require_current_tenant
 
 from .models import Notification
+from .services import notifications_send_digest
 
 
 def _absolute(url: str) -> str:
@@ -58,35 +56,4 @@ def send_digest(*, tenant_id: int) -> int:
     The digest itself is a notification with a dated dedupe key, so running the job twice
     on one day sends one digest.
     """
-    from .services import notify
-
-    since = timezone.now() - timedelta(days=1)
-    today = timezone.localdate()
-    unread = (
-        Notification.objects.filter(read_at__isnull=True, created_at__gte=since)
-        .exclude(kind="digest")
-        .values("recipient")
-        .annotate(n=Count("id"))
-    )
-    from prm.accounts.models import User
-
-    counts = {row["recipient"]: row["n"] for row in unread}
-    sent = 0
-    for user in User.objects.filter(pk__in=list(counts)).iterator(chunk_size=500):
-        titles = list(
-            Notification.objects.for_recipient(user, unread=True)
-            .filter(created_at__gte=since)
-            .exclude(kind="digest")
-            .values_list("title", flat=True)[:20]
-        )
-        sent += notify(
-            recipients=[user],
-            kind="digest",
-            title=f"{counts[user.pk]} unread item(s) in your inbox",
-            body="\n".join(f"- {t}" for t in titles),
-            url="/inbox/",
-            dedupe_key=f"digest:{today.isoformat()}",
-        )
-    # The digest is an e-mail about the inbox, not an item to read in it.
-    Notification.objects.filter(kind="digest", read_at__isnull=True).update(read_at=timezone.now())
-    return sent
+    return notifications_send_digest()
