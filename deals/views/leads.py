@@ -39,7 +39,7 @@ from ._common import FilteredListMixin, PartnerObjectMixin, _error_text
 
 class LeadListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListMixin, ListView):
     model = Lead
-    template_name = "deals/lead_list.html"
+    template_name = "deals/console/lead_list.html"
     context_object_name = "leads"
     filterset_class = LeadFilterSet
 
@@ -61,7 +61,7 @@ class LeadListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListMixin, L
 
 class LeadCreateView(StaffRequiredMixin, View):
     def get(self, request):
-        return render(request, "deals/lead_form.html", {"form": LeadForm()})
+        return render(request, "deals/console/lead_form.html", {"form": LeadForm()})
 
     def post(self, request):
         form = LeadForm(request.POST)
@@ -80,13 +80,13 @@ class LeadCreateView(StaffRequiredMixin, View):
                 else:
                     messages.warning(request, "No routing rule matched: assign the lead by hand.")
                 return redirect("deals:lead_detail", pk=lead.pk)
-        return render(request, "deals/lead_form.html", {"form": form})
+        return render(request, "deals/console/lead_form.html", {"form": form})
 
 
 class LeadImportView(StaffRequiredMixin, View):
     """Upload a CSV of leads; the import runs as a job and its page shows the progress."""
 
-    template_name = "deals/lead_import.html"
+    template_name = "deals/console/lead_import.html"
 
     def _page(self, request, form, status=200):
         recent = LeadImport.objects.visible_to(request.membership).select_related(
@@ -126,7 +126,7 @@ class LeadImportDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
     count of leads created and every refused row with its reasons."""
 
     model = LeadImport
-    template_name = "deals/lead_import_detail.html"
+    template_name = "deals/console/lead_import_detail.html"
 
     def get(self, request, pk):
         lead_import = get_object_or_404(self.get_queryset(), pk=pk)
@@ -186,7 +186,7 @@ class PortalLeadListView(PartnerRequiredMixin, ScopedQuerysetMixin, ListView):
     """Leads the vendor offered to my organization, and those I accepted."""
 
     model = Lead
-    template_name = "deals/portal_lead_list.html"
+    template_name = "deals/portal/lead_list.html"
     context_object_name = "leads"
     paginate_by = 50
 

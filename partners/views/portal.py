@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from prm.core.htmx import render_fragment
 from prm.core.views import (
     PartnerRequiredMixin,
     ScopedQuerysetMixin,
@@ -146,17 +147,16 @@ class OnboardingItemCompleteView(TenantMemberRequiredMixin, ScopedQuerysetMixin,
             error = " ".join(exc.messages)
         if request.htmx:
             # In place: the refreshed checklist (the organization may have become active).
-            response = render(
+            return render_fragment(
                 request,
-                "partners/_onboarding.html#checklist",
+                "partners/_onboarding.html",
+                "checklist",
                 {
                     "progress": selectors.onboarding_progress(organization=item.organization),
                     "can_tick": True,
                 },
                 status=400 if error else 200,
             )
-            response["Vary"] = "HX-Request"
-            return response
         if error:
             messages.error(request, error)
         else:

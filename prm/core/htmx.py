@@ -43,6 +43,19 @@ def render_htmx(
     return vary_on_htmx(response)
 
 
+def render_fragment(
+    request: HttpRequest,
+    template_name: str,
+    partial: str,
+    context: dict | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """Only the partial (an htmx action that swaps one fragment, e.g. a row after a
+    decision; its non-htmx twin redirects), with Vary: HX-Request."""
+    return vary_on_htmx(render(request, f"{template_name}#{partial}", context, status=status))
+
+
 class HtmxPartialMixin:
     """For TemplateResponse views (ListView...): `htmx_partial` names the partial of
     `template_name` that htmx requests get."""
