@@ -188,7 +188,9 @@ class ProductFormView(AdminRequiredMixin, ScopedQuerysetMixin, View):
             else:
                 messages.success(request, "Product saved.")
                 return redirect("deals:product_list")
-        return render(request, "deals/console/product_form.html", {"form": form, "product": product})
+        return render(
+            request, "deals/console/product_form.html", {"form": form, "product": product}
+        )
 
 
 class RoutingRuleListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
