@@ -9,7 +9,7 @@ import prm.ids
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("deals", "0001_initial_squashed_0003_conflict_rejection_label"),
+        ("deals", "0004_similar_names_function_owner"),
         ("tenancy", "0002_membership_history_squashed_0004_access_versions"),
     ]
 
