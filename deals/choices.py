@@ -84,6 +84,13 @@ class LeadStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class LeadImportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
 class OfferStatus(models.TextChoices):
     PENDING = "pending", "Waiting for an answer"
     ACCEPTED = "accepted", "Accepted"

@@ -14,8 +14,9 @@ from django_fsm import transition
 
 from prm.audit.history import track
 from prm.core.fields import StateField
+from prm.tenancy.context import require_current_tenant
 from prm.tenancy.managers import ALL_PARTNERS, TenantManager, TenantQuerySet
-from prm.tenancy.models import TenantOwned
+from prm.tenancy.models import TenantOwned, tenant_upload_to
 
 from .choices import (
     OPEN_STATUSES,
@@ -26,6 +27,7 @@ from .choices import (
     DealPartnerRole,
     DealStatus,
     ExtensionStatus,
+    LeadImportStatus,
     LeadStatus,
     OfferStatus,
     RejectionCode,
@@ -790,3 +792,47 @@ class LeadOffer(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.lead} → {self.organization}"
+
+
+def lead_import_upload_to(instance, filename: str) -> str:
+    if instance.tenant_id is None:  # the file is saved before the row: its tenant is current
+        instance.tenant = require_current_tenant()
+    return tenant_upload_to(instance, filename, folder="lead-imports")
+
+
+class LeadImport(TenantOwned):
+    """One CSV file of leads being imported by a Celery job, in chunks, so the page can
+    show its progress; every refused row is kept with its reasons."""
+
+    file = models.FileField(upload_to=lead_import_upload_to)
+    file_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        max_length=10, choices=LeadImportStatus.choices, default=LeadImportStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    # Rows handled so far (imported or refused): where the next chunk starts.
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    # [{"row": 3, "errors": ["..."]}, ...] in file order.
+    row_errors = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True)
+    # Who started it: the leads are created in their name, row by row, by the job.
+    requested_by = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.file_name or "Lead import"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (LeadImportStatus.DONE, LeadImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total_rows else int(100 * self.processed_rows / self.total_rows)

@@ -35,3 +35,18 @@ def expire_lead_offers(*, tenant_id: int) -> int:
 def remind_stage_sla(*, tenant_id: int) -> int:
     """Deals past their motion stage's SLA: remind the side that owns the stage."""
     return services.deals_remind_stage_sla()
+
+
+@tenant_task(name="deals.import_leads")
+def import_leads(*, tenant_id: int, lead_import_id: str, offset: int) -> int | None:
+    """One chunk of a lead import; the next chunk is enqueued once this one committed."""
+    from django.db import transaction
+
+    next_offset = services.lead_import_run_chunk(lead_import_id=lead_import_id, offset=offset)
+    if next_offset is not None:
+        transaction.on_commit(
+            lambda: import_leads.delay(
+                tenant_id=tenant_id, lead_import_id=lead_import_id, offset=next_offset
+            )
+        )
+    return next_offset

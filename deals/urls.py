@@ -87,6 +87,16 @@ urlpatterns = [
     path("manage/leads/", views.LeadListView.as_view(), name="lead_list"),
     path("manage/leads/new/", views.LeadCreateView.as_view(), name="lead_create"),
     path("manage/leads/import/", views.LeadImportView.as_view(), name="lead_import"),
+    path(
+        "manage/leads/import/template.csv",
+        views.LeadImportTemplateView.as_view(),
+        name="lead_import_template",
+    ),
+    path(
+        "manage/leads/import/<uuid:pk>/",
+        views.LeadImportDetailView.as_view(),
+        name="lead_import_detail",
+    ),
     path("manage/leads/<uuid:pk>/", views.LeadDetailView.as_view(), name="lead_detail"),
     path("manage/motions/", views.MotionListView.as_view(), name="motion_list"),
     path("manage/motions/new/", views.MotionCreateView.as_view(), name="motion_create"),

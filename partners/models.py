@@ -16,6 +16,7 @@ from prm.core.fields import StateField
 from prm.tenancy.managers import ALL_PARTNERS
 from prm.tenancy.models import TenantOwned, hex_colour, tenant_upload_to
 
+from .benefits import benefit_display
 from .choices import (
     ApplicationStatus,
     BenefitKind,
@@ -185,8 +186,6 @@ class TierBenefit(TenantOwned):
 
     @property
     def display(self) -> str:
-        from .services import benefit_display
-
         return benefit_display(kind=self.benefit.kind, raw=self.value, unit=self.benefit.unit)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
 from . import providers
+from .benefits import benefit_display
 from .choices import LifecycleStage
 from .models import (
     Agreement,
@@ -89,7 +91,6 @@ def tier_benefits(*, tier: Tier | None) -> list[TierBenefit]:
 def tier_matrix() -> tuple[list[Tier], list[dict]]:
     """Tiers as columns, benefits as rows: [{"benefit": b, "values": [display per tier]}]."""
     from .models import Benefit
-    from .services import benefit_display
 
     tiers = list(Tier.objects.order_by("rank"))
     values = {
@@ -242,3 +243,50 @@ def partner_vendor_contacts(*, organization: PartnerOrganization) -> list:
     if organization.channel_manager_id:
         return [organization.channel_manager]
     return list(staff_users(roles=[Role.ADMIN]))
+
+
+def partner_detail(*, organization: PartnerOrganization) -> dict[str, Any]:
+    """Everything the console's partner page shows, read in one place (a bounded number
+    of queries whatever the partner's history): people, lifecycle and tier history, the
+    agreement, onboarding, engagement, benefits and the gap to the next tier, the stages
+    it may move to, and the audit trail."""
+    # Reads that live with their rules in services (imported here, not at the top: the
+    # services import this module).
+    from prm.audit.history import history_for
+    from prm.tenancy.models import Membership
+
+    from . import services
+    from .models import AgreementAcceptance, BusinessPlan, LifecycleTransition, TierChange
+
+    next_tier, gaps = next_tier_gap(organization=organization)
+    return {
+        "members": Membership.objects.filter(partner_organization=organization).select_related(
+            "user"
+        ),
+        "transitions": LifecycleTransition.objects.filter(organization=organization).select_related(
+            "changed_by"
+        )[:20],
+        "tier_changes": TierChange.objects.filter(organization=organization).select_related(
+            "from_tier", "to_tier", "changed_by"
+        )[:20],
+        "agreement": services.agreement_current(partner_type_id=organization.partner_type_id),
+        "acceptance": AgreementAcceptance.objects.filter(organization=organization)
+        .select_related("agreement", "accepted_by")
+        .first(),
+        "can_transact": services.partner_can_transact(organization=organization),
+        "progress": onboarding_progress(organization=organization),
+        "touchpoints": Touchpoint.objects.filter(organization=organization).select_related(
+            "created_by"
+        )[:20],
+        "cadences": partner_next_touchpoint_due(organization=organization),
+        "plans": BusinessPlan.objects.filter(organization=organization).prefetch_related("goals"),
+        "benefits": tier_benefits(tier=organization.tier),
+        "next_tier": next_tier,
+        "gaps": gaps,
+        "allowed_stages": [
+            stage
+            for stage in LifecycleStage
+            if services.partner_may_move(organization=organization, target=stage)
+        ],
+        "history": history_for(organization, limit=10),
+    }

@@ -7,7 +7,9 @@ partner organization A1. Then:
 - tenant B's admin, signed in, on A's host: signed out, never data;
 - A2's partner admin (same tenant, other organization): 404, or 403 where the object's
   existence is not secret;
-and the row is unchanged afterwards. A URL pattern with an object kwarg and no case
+and the row is unchanged afterwards. Every collection URL (create forms, API create
+endpoints) is also posted to with another tenant's and another partner's ids in the body,
+and no row may come to point at them. A URL pattern with an object kwarg and no case
 fails the coverage test, so a new page or endpoint cannot skip the harness.
 """
 
@@ -153,4 +155,104 @@ def test_no_list_shows_another_tenants_or_organizations_objects(record_property)
             text = body.decode(errors="replace")
             leaked = [m for m in forbidden if m in text]
             assert not leaked, f"{tenant.host}{url} shows {leaked} to {attacker.user.email}"
+    record_property("isolation_attempts", attempts)
+
+
+# --- collection URLs: creating with someone else's ids ------------------------------------
+
+# Collection URLs not posted to, with the reason.
+NOT_POSTED = {
+    "account_": "django-allauth's own sign-in, sign-up and e-mail forms (no tenant rows)",
+    "mfa_": "django-allauth's MFA forms (the signed-in user's own authenticators)",
+}
+
+
+def _bait(world) -> tuple[dict, dict]:
+    """Rows the attackers must never get a new row pointing at: tenant B's (for tenant A's
+    admin) and organization A1's (for A2's partner admin)."""
+    from tests.deals.factories import ProductFactory, make_deal
+
+    with tenant_context(world.tenant_b):
+        deal_b = make_deal(world.partner_b1, customer="Bait B", domain="bait-b.example")
+        other_tenant = {
+            type(world.org_b1): world.org_b1,
+            type(world.admin_b): world.admin_b,
+            type(world.admin_b.user): world.admin_b.user,
+            type(deal_b): deal_b,
+            type(deal_b.motion): deal_b.motion,
+            type(ProductFactory()): ProductFactory(),
+        }
+        if world.org_b1.tier_id:
+            other_tenant[type(world.org_b1.tier)] = world.org_b1.tier
+        if world.org_b1.partner_type_id:
+            other_tenant[type(world.org_b1.partner_type)] = world.org_b1.partner_type
+    with tenant_context(world.tenant_a):
+        deal_a1 = make_deal(world.partner_a1, customer="Bait A1", domain="bait-a1.example")
+    other_partner = {
+        type(world.org_a1): world.org_a1,
+        type(world.partner_a1): world.partner_a1,
+        type(deal_a1): deal_a1,
+    }
+    return other_tenant, other_partner
+
+
+def _body(foreign: dict) -> dict[str, str]:
+    """Every relation field name of every model, filled with the foreign row of its type."""
+    from django.apps import apps
+
+    body: dict[str, str] = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model in foreign:
+                value = str(foreign[field.related_model].pk)
+                body.setdefault(field.name, value)
+                body.setdefault(field.attname, value)
+    return body
+
+
+def _references(foreign: dict, tenant) -> dict[tuple[str, str], int]:
+    """How many rows of `tenant` point at each foreign row, per model and field."""
+    from django.apps import apps
+
+    counts = {}
+    with tenant_context(tenant):
+        for model in apps.get_models():
+            if not model._meta.managed or model._meta.proxy:
+                continue
+            for field in model._meta.concrete_fields:
+                if field.is_relation and field.related_model in foreign:
+                    target = foreign[field.related_model]
+                    key = (model._meta.label, field.name)
+                    counts[key] = model._base_manager.filter(**{field.attname: target.pk}).count()
+    return counts
+
+
+@pytest.mark.django_db
+def test_nothing_is_created_pointing_at_another_tenants_or_partners_rows(record_property):
+    """POST to every collection URL (create forms and API create endpoints) as tenant A's
+    admin with tenant B's ids in the body, and as A2's partner admin with A1's ids: no
+    request may fail with a 500, and no row of tenant A may come to point at them."""
+    world = build_world()
+    other_tenant, other_partner = _bait(world)
+    attempts = 0
+    for attacker, foreign in ((world.admin_a, other_tenant), (world.partner_a2, other_partner)):
+        before = _references(foreign, world.tenant_a)
+        body = _body(foreign)
+        # The body names the fields forms and serializers take (a positive control).
+        assert {"organization", "partner_organization", "deal"} <= set(body)
+        client = client_for(attacker, tenant=world.tenant_a)
+        for pattern in plain_get_patterns():
+            if any(pattern.name.startswith(prefix) for prefix in NOT_POSTED):
+                continue
+            url = reverse(pattern.name, urlconf=settings.ROOT_URLCONF)
+            attempts += 1
+            if pattern.name.startswith("api:"):
+                response = client.post(url, data=json.dumps(body), content_type="application/json")
+            else:
+                response = client.post(url, data=body)
+            assert response.status_code < 500, f"POST {url} answered {response.status_code}"
+        after = _references(foreign, world.tenant_a)
+        changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        assert not changed, f"{attacker.user.email} created rows pointing at foreign ids: {changed}"
+    assert attempts > 40
     record_property("isolation_attempts", attempts)

@@ -51,7 +51,7 @@ class CatalogueViewSet(TenantScopedModelViewSet):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
             return queryset
-        membership = self.request._request.membership
+        membership = self.membership
         if self.detail and (membership is None or not membership.is_staff_role):
             return queryset.none()
         return queryset
@@ -168,8 +168,8 @@ class DealViewSet(
         motion, lines, submit = data.pop("motion"), data.pop("lines"), data.pop("submit")
         key = request.headers.get("Idempotency-Key", "").strip()[:64] or None
         deal = services.deal_create(
-            organization=request._request.membership.partner_organization,
-            acting_membership=request.membership,
+            organization=self.membership.partner_organization,
+            acting_membership=self.membership,
             motion=motion,
             data=data,
             lines=[services.LineInput(**line) for line in lines],
@@ -183,7 +183,7 @@ class DealViewSet(
     def submit(self, request, pk=None):
         """Send a draft (or an answered information request) to the vendor."""
         return self._deal_response(
-            services.deal_submit(deal=self.get_object(), acting_membership=request.membership)
+            services.deal_submit(deal=self.get_object(), acting_membership=self.membership)
         )
 
     @extend_schema(responses=serializers.DealParticipantSerializer(many=True))
@@ -222,7 +222,7 @@ class DealViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._deal_response(
-            services.deal_approve(deal=self.get_object(), acting_membership=request.membership)
+            services.deal_approve(deal=self.get_object(), acting_membership=self.membership)
         )
 
     @extend_schema(request=serializers.DealRejectSerializer, responses=serializers.DealSerializer)
@@ -233,7 +233,7 @@ class DealViewSet(
         body.is_valid(raise_exception=True)
         deal = services.deal_reject(
             deal=deal,
-            acting_membership=request.membership,
+            acting_membership=self.membership,
             reason=body.validated_data["reason"],
             code=body.validated_data["code"],
         )
@@ -248,7 +248,7 @@ class DealViewSet(
         body = serializers.DealInfoRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         deal = services.deal_request_info(
-            deal=deal, acting_membership=request.membership, message=body.validated_data["message"]
+            deal=deal, acting_membership=self.membership, message=body.validated_data["message"]
         )
         return self._deal_response(deal)
 
@@ -259,13 +259,13 @@ class DealViewSet(
         deal = self.get_object()
         body = serializers.DealExtendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if request._request.membership.is_staff_role:
+        if self.membership.is_staff_role:
             services.extension_grant(
-                deal=deal, acting_membership=request.membership, **body.validated_data
+                deal=deal, acting_membership=self.membership, **body.validated_data
             )
         else:
             services.extension_request(
-                deal=deal, acting_membership=request.membership, **body.validated_data
+                deal=deal, acting_membership=self.membership, **body.validated_data
             )
         return self._deal_response(deal)
 
@@ -279,7 +279,7 @@ class DealViewSet(
         body.is_valid(raise_exception=True)
         deal = services.deal_stage_change(
             deal=deal,
-            acting_membership=request._request.membership,
+            acting_membership=self.membership,
             stage=body.validated_data["stage"],
             note=body.validated_data.get("note", ""),
         )
@@ -294,7 +294,7 @@ class DealViewSet(
         body.is_valid(raise_exception=True)
         deal = services.deal_close(
             deal=deal,
-            acting_membership=request._request.membership,
+            acting_membership=self.membership,
             won=body.validated_data["outcome"] == "won",
             closed_on=body.validated_data["closed_on"],
             final_amount=body.validated_data.get("final_amount"),
@@ -314,7 +314,7 @@ class DealViewSet(
     def comments(self, request, pk=None):
         """The deal's thread; partners never get (nor write) internal notes."""
         deal = self.get_object()
-        membership = request._request.membership
+        membership = self.membership
         if request.method == "POST":
             body = serializers.DealCommentSerializer(data=request.data)
             body.is_valid(raise_exception=True)
@@ -358,7 +358,7 @@ class ConflictViewSet(TenantScopedReadOnlyViewSet):
         body = serializers.ConflictResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         conflict = services.conflict_resolve(
-            conflict=conflict, acting_membership=request.membership, **body.validated_data
+            conflict=conflict, acting_membership=self.membership, **body.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=conflict.pk)).data)
 
@@ -390,7 +390,7 @@ class LeadViewSet(
         data = dict(serializer.validated_data)
         motion, product = data.pop("motion"), data.pop("product", None)
         serializer.instance = services.lead_create(
-            acting_membership=self.request.membership, motion=motion, product=product, data=data
+            acting_membership=self.membership, motion=motion, product=product, data=data
         )
 
     @extend_schema(request=serializers.LeadAssignSerializer, responses=serializers.LeadSerializer)
@@ -403,16 +403,14 @@ class LeadViewSet(
         services.lead_assign(
             lead=lead,
             organization=body.validated_data["organization"],
-            acting_membership=request.membership,
+            acting_membership=self.membership,
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=lead.pk)).data)
 
     @extend_schema(request=None, responses={201: serializers.DealSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        deal = services.lead_accept(
-            lead=self.get_object(), acting_membership=request._request.membership
-        )
+        deal = services.lead_accept(lead=self.get_object(), acting_membership=self.membership)
         return Response(serializers.DealSerializer(deal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -423,7 +421,7 @@ class LeadViewSet(
         lead = self.get_object()
         body = serializers.LeadDeclineSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        membership = request._request.membership
+        membership = self.membership
         services.lead_decline(
             lead=lead, acting_membership=membership, reason=body.validated_data["reason"]
         )

@@ -39,6 +39,12 @@ from .jobs import (
     deals_remind_stage_sla,
     deals_warn_expiring,
 )
+from .lead_import import (
+    LEAD_IMPORT_COLUMNS,
+    lead_import_run_chunk,
+    lead_import_start,
+    lead_import_template_csv,
+)
 from .leads import (
     LEAD_FIELDS,
     lead_accept,
@@ -73,6 +79,10 @@ from .review import (
 )
 
 __all__ = [
+    "LEAD_IMPORT_COLUMNS",
+    "lead_import_run_chunk",
+    "lead_import_start",
+    "lead_import_template_csv",
     "CONFLICT_PREFERRED_TEXT",
     "CONFLICT_REJECTION_TEXT",
     "DEAL_FIELDS",

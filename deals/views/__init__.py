@@ -50,6 +50,8 @@ from .detail import (
 from .leads import (
     LeadCreateView,
     LeadDetailView,
+    LeadImportDetailView,
+    LeadImportTemplateView,
     LeadImportView,
     LeadListView,
     PortalLeadDetailView,
@@ -90,6 +92,8 @@ __all__ = [
     "FilteredListMixin",
     "LeadCreateView",
     "LeadDetailView",
+    "LeadImportDetailView",
+    "LeadImportTemplateView",
     "LeadImportView",
     "LeadListView",
     "MotionCreateView",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 
 from prm.core.views import (
     TenantMemberRequiredMixin,
 )
+from prm.tenancy.choices import ALL_ROLES, PARTNER_ONLY
 
 from ..models import (
     Deal,
@@ -20,15 +21,17 @@ def _error_text(exc: Exception) -> str:
     return str(exc) or "You cannot do this."
 
 
-class PartnerObjectMixin:
-    """Partner pages of one object: any member may ask, the scoped lookup decides.
+class PartnerObjectMixin(TenantMemberRequiredMixin):
+    """Partner pages of one object: partners use them; staff who open one are sent to the
+    console's page of the same object and may not post to it (declared in method_roles).
 
-    Another tenant's or another partner's id is a 404 for everyone (before any role
-    check, so a refusal never confirms that the id exists); staff are sent to the
-    console's page of the same object.
+    Another tenant's or another partner's id is a 404 for every signed-in member, before
+    the role check, so a refusal never confirms that the id exists.
     """
 
-    console_url_name: str | None = None
+    allowed_roles = PARTNER_ONLY
+    method_roles = {"GET": ALL_ROLES}
+    console_url_name: str
 
     def scoped_for(self, request):
         """Reads may reach what the member only takes part in (a co-partner of a deal);
@@ -39,15 +42,15 @@ class PartnerObjectMixin:
         return queryset.visible_to(request.membership)
 
     def dispatch(self, request, *args, **kwargs):
-        obj = get_object_or_404(self.scoped_for(request), pk=kwargs["pk"])
-        if request.membership.is_staff_role:
-            if request.method == "GET" and self.console_url_name:
+        membership = getattr(request, "membership", None)
+        if membership is not None:
+            obj = get_object_or_404(self.scoped_for(request), pk=kwargs["pk"])
+            if membership.is_staff_role and request.method == "GET":
                 return redirect(self.console_url_name, pk=obj.pk)
-            raise PermissionDenied("This page is for partner users.")
         return super().dispatch(request, *args, **kwargs)
 
 
-class PartnerDealMixin(TenantMemberRequiredMixin, PartnerObjectMixin):
+class PartnerDealMixin(PartnerObjectMixin):
     model = Deal
     console_url_name = "deals:console_deal_detail"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
@@ -15,6 +15,7 @@ from prm.core.views import (
     ScopedQuerysetMixin,
     StaffRequiredMixin,
 )
+from prm.tenancy.choices import ADMIN_ONLY
 
 from .. import selectors, services
 from ..choices import DealStatus, StageOwner
@@ -39,7 +40,7 @@ from ._common import FilteredListMixin, _error_text
 
 class MotionListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
     model = Motion
-    template_name = "deals/motion_list.html"
+    template_name = "deals/console/motion_list.html"
     context_object_name = "motions"
     paginate_by = 50
 
@@ -59,7 +60,7 @@ class MotionListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
 
 class MotionCreateView(AdminRequiredMixin, View):
     def get(self, request):
-        return render(request, "deals/motion_form.html", {"form": MotionForm()})
+        return render(request, "deals/console/motion_form.html", {"form": MotionForm()})
 
     def post(self, request):
         form = MotionForm(request.POST)
@@ -73,18 +74,19 @@ class MotionCreateView(AdminRequiredMixin, View):
             else:
                 messages.success(request, f"{motion.name} created: now add its stages.")
                 return redirect("deals:motion_detail", pk=motion.pk)
-        return render(request, "deals/motion_form.html", {"form": form})
+        return render(request, "deals/console/motion_form.html", {"form": form})
 
 
 class MotionDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
     """A motion, its stages in order; admins edit it, add stages, retire it."""
 
     model = Motion
+    method_roles = {"POST": ADMIN_ONLY}
 
     def page(self, motion, form=None, stage_form=None):
         return render(
             self.request,
-            "deals/motion_detail.html",
+            "deals/console/motion_detail.html",
             {
                 "motion": motion,
                 "stages": MotionStage.objects.filter(motion=motion).order_by("position"),
@@ -101,8 +103,6 @@ class MotionDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
         return self.page(get_object_or_404(self.get_queryset(), pk=pk))
 
     def post(self, request, pk):
-        if not request.membership.is_admin:
-            raise PermissionDenied("Only program admins change motions.")
         motion = get_object_or_404(self.get_queryset(), pk=pk)
         action = request.POST.get("action")
         if action in ("retire", "reactivate"):
@@ -155,7 +155,7 @@ class MotionDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
 
 class ProductListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListMixin, ListView):
     model = Product
-    template_name = "deals/product_list.html"
+    template_name = "deals/console/product_list.html"
     context_object_name = "products"
     filterset_class = ProductFilterSet
 
@@ -173,7 +173,7 @@ class ProductFormView(AdminRequiredMixin, ScopedQuerysetMixin, View):
         product = self.get_product(pk)
         return render(
             request,
-            "deals/product_form.html",
+            "deals/console/product_form.html",
             {"form": ProductForm(instance=product), "product": product},
         )
 
@@ -188,12 +188,14 @@ class ProductFormView(AdminRequiredMixin, ScopedQuerysetMixin, View):
             else:
                 messages.success(request, "Product saved.")
                 return redirect("deals:product_list")
-        return render(request, "deals/product_form.html", {"form": form, "product": product})
+        return render(
+            request, "deals/console/product_form.html", {"form": form, "product": product}
+        )
 
 
 class RoutingRuleListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
     model = RoutingRule
-    template_name = "deals/routing_rule_list.html"
+    template_name = "deals/console/routing_rule_list.html"
     context_object_name = "rules"
     paginate_by = 50
 
@@ -211,7 +213,7 @@ class RoutingRuleFormView(AdminRequiredMixin, ScopedQuerysetMixin, View):
         rule = self.get_rule(pk)
         return render(
             request,
-            "deals/routing_rule_form.html",
+            "deals/console/routing_rule_form.html",
             {"form": RoutingRuleForm(instance=rule), "rule": rule},
         )
 
@@ -222,13 +224,13 @@ class RoutingRuleFormView(AdminRequiredMixin, ScopedQuerysetMixin, View):
             form.save()
             messages.success(request, "Routing rule saved.")
             return redirect("deals:routing_rule_list")
-        return render(request, "deals/routing_rule_form.html", {"form": form, "rule": rule})
+        return render(request, "deals/console/routing_rule_form.html", {"form": form, "rule": rule})
 
 
 class DealSettingsView(AdminRequiredMixin, View):
     def get(self, request):
         form = DealSettingsForm(instance=selectors.deal_settings_get())
-        return render(request, "deals/settings.html", {"form": form})
+        return render(request, "deals/console/settings.html", {"form": form})
 
     def post(self, request):
         form = DealSettingsForm(request.POST, instance=selectors.deal_settings_get())
@@ -236,4 +238,4 @@ class DealSettingsView(AdminRequiredMixin, View):
             form.save()
             messages.success(request, "Deal settings saved.")
             return redirect("deals:settings")
-        return render(request, "deals/settings.html", {"form": form})
+        return render(request, "deals/console/settings.html", {"form": form})

@@ -30,7 +30,7 @@ from ._common import FilteredListMixin
 
 class ConflictListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListMixin, ListView):
     model = DealConflict
-    template_name = "deals/conflict_list.html"
+    template_name = "deals/console/conflict_list.html"
     context_object_name = "conflicts"
     filterset_class = ConflictFilterSet
 
@@ -75,7 +75,7 @@ class ConflictDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
         overlap = set(conflict.overlapping_products)
         return render(
             self.request,
-            "deals/conflict_detail.html",
+            "deals/console/conflict_detail.html",
             {
                 "conflict": conflict,
                 "sides": [(first, lines[first.pk], True), (later, lines[later.pk], False)],

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from prm.core.htmx import render_fragment
 from prm.core.views import (
     ScopedQuerysetMixin,
     StaffRequiredMixin,
@@ -199,9 +200,10 @@ class DealActionView(DealDetailMixin, View):
                 error = _error_text(exc)
         deal = self.get_deal(pk)
         if request.htmx and request.POST.get("from") == "queue":
-            response = render(
+            return render_fragment(
                 request,
-                "deals/review_queue.html#row",
+                "deals/console/review_queue.html",
+                "row",
                 {
                     "deal": deal,
                     "row_error": error,
@@ -212,7 +214,6 @@ class DealActionView(DealDetailMixin, View):
                     "now": timezone.now(),
                 },
             )
-            return response
         if error:
             messages.error(request, error)
         else:

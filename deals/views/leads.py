@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import ListView
 
 from prm.core.forms import add_service_errors
+from prm.core.htmx import render_htmx
 from prm.core.views import (
     PartnerRequiredMixin,
     ScopedQuerysetMixin,
     StaffRequiredMixin,
-    TenantMemberRequiredMixin,
 )
 
 from .. import services
@@ -34,16 +31,15 @@ from ..forms import (
 )
 from ..models import (
     Lead,
+    LeadImport,
     LeadOffer,
-    Motion,
-    Product,
 )
 from ._common import FilteredListMixin, PartnerObjectMixin, _error_text
 
 
 class LeadListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListMixin, ListView):
     model = Lead
-    template_name = "deals/lead_list.html"
+    template_name = "deals/console/lead_list.html"
     context_object_name = "leads"
     filterset_class = LeadFilterSet
 
@@ -65,7 +61,7 @@ class LeadListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListMixin, L
 
 class LeadCreateView(StaffRequiredMixin, View):
     def get(self, request):
-        return render(request, "deals/lead_form.html", {"form": LeadForm()})
+        return render(request, "deals/console/lead_form.html", {"form": LeadForm()})
 
     def post(self, request):
         form = LeadForm(request.POST)
@@ -84,68 +80,58 @@ class LeadCreateView(StaffRequiredMixin, View):
                 else:
                     messages.warning(request, "No routing rule matched: assign the lead by hand.")
                 return redirect("deals:lead_detail", pk=lead.pk)
-        return render(request, "deals/lead_form.html", {"form": form})
+        return render(request, "deals/console/lead_form.html", {"form": form})
 
 
 class LeadImportView(StaffRequiredMixin, View):
-    """Import leads from CSV; each row is validated and routed like a typed-in lead."""
+    """Upload a CSV of leads; the import runs as a job and its page shows the progress."""
+
+    template_name = "deals/console/lead_import.html"
+
+    def _page(self, request, form, status=200):
+        recent = LeadImport.objects.visible_to(request.membership).select_related(
+            "requested_by__user"
+        )[:10]
+        context = {"form": form, "imports": recent, "columns": services.LEAD_IMPORT_COLUMNS}
+        return render(request, self.template_name, context, status=status)
 
     def get(self, request):
-        return render(request, "deals/lead_import.html", {"form": LeadImportForm()})
+        return self._page(request, LeadImportForm())
 
     def post(self, request):
         form = LeadImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, "deals/lead_import.html", {"form": form})
-        try:
-            text = form.cleaned_data["file"].read(2_000_000).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.add_error("file", "The file must be UTF-8 text.")
-            return render(request, "deals/lead_import.html", {"form": form})
-        products = {p.sku.lower(): p for p in Product.objects.filter(is_active=True)}
-        motions = {m.key: m for m in Motion.objects.filter(is_active=True)}
-        default_motion = next(iter(motions.values()), None)
-        created, errors = 0, []
-        for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-            if number > 1001:
-                errors.append("Only the first 1,000 rows were read.")
-                break
-            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-            sku = row.get("product_sku", "").lower()
-            if sku and sku not in products:
-                errors.append(f"Row {number}: no active product with SKU {sku}.")
-                continue
-            motion_key = row.get("motion_key", "")
-            if motion_key and motion_key not in motions:
-                errors.append(f"Row {number}: no active motion with key {motion_key}.")
-                continue
-            motion = motions.get(motion_key, default_motion)
+        if form.is_valid():
             try:
-                amount = Decimal(row.get("estimated_amount") or "0")
-            except InvalidOperation:
-                errors.append(f"Row {number}: estimated_amount is not a number.")
-                continue
-            try:
-                services.lead_create(
-                    acting_membership=request.membership,
-                    motion=motion,
-                    product=products.get(sku),
-                    data={
-                        "customer_name": row.get("customer_name", ""),
-                        "customer_domain": row.get("customer_domain", ""),
-                        "country": row.get("country", ""),
-                        "contact_name": row.get("contact_name", ""),
-                        "contact_email": row.get("contact_email", ""),
-                        "estimated_amount": amount,
-                    },
+                lead_import = services.lead_import_start(
+                    acting_membership=request.membership, upload=form.cleaned_data["file"]
                 )
-                created += 1
             except ValidationError as exc:
-                errors.append(f"Row {number}: {_error_text(exc)}")
-        return render(
-            request,
-            "deals/lead_import.html",
-            {"form": LeadImportForm(), "created": created, "errors": errors, "done": True},
+                add_service_errors(form, exc)
+            else:
+                return redirect("deals:lead_import_detail", pk=lead_import.pk)
+        return self._page(request, form, status=400)
+
+
+class LeadImportTemplateView(StaffRequiredMixin, View):
+    """The CSV to fill in, with the columns the import reads."""
+
+    def get(self, request):
+        response = HttpResponse(services.lead_import_template_csv(), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="leads-template.csv"'
+        return response
+
+
+class LeadImportDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
+    """One import: a progress bar that htmx refreshes until the job is done, then the
+    count of leads created and every refused row with its reasons."""
+
+    model = LeadImport
+    template_name = "deals/console/lead_import_detail.html"
+
+    def get(self, request, pk):
+        lead_import = get_object_or_404(self.get_queryset(), pk=pk)
+        return render_htmx(
+            request, self.template_name, {"lead_import": lead_import}, partial="progress"
         )
 
 
@@ -200,7 +186,7 @@ class PortalLeadListView(PartnerRequiredMixin, ScopedQuerysetMixin, ListView):
     """Leads the vendor offered to my organization, and those I accepted."""
 
     model = Lead
-    template_name = "deals/portal_lead_list.html"
+    template_name = "deals/portal/lead_list.html"
     context_object_name = "leads"
     paginate_by = 50
 
@@ -222,9 +208,7 @@ class PortalLeadListView(PartnerRequiredMixin, ScopedQuerysetMixin, ListView):
         )
 
 
-class PortalLeadDetailView(
-    TenantMemberRequiredMixin, PartnerObjectMixin, ScopedQuerysetMixin, View
-):
+class PortalLeadDetailView(PartnerObjectMixin, ScopedQuerysetMixin, View):
     model = Lead
     console_url_name = "deals:lead_detail"
 

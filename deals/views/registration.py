@@ -40,7 +40,7 @@ class PortalDealListView(PartnerRequiredMixin, ScopedQuerysetMixin, FilteredList
     """My deals: filters, search, and the pipeline by stage."""
 
     model = Deal
-    template_name = "deals/portal_deal_list.html"
+    template_name = "deals/portal/deal_list.html"
     context_object_name = "deals"
     filterset_class = DealFilterSet
 
@@ -66,7 +66,7 @@ class DealFormMixin:
     def render_form(self, form, formset, deal=None):
         return render(
             self.request,
-            "deals/deal_form.html",
+            "deals/portal/deal_form.html",
             {"form": form, "formset": formset, "deal": deal},
         )
 
@@ -159,7 +159,7 @@ class PortalDealEditView(PartnerDealMixin, ScopedQuerysetMixin, DealFormMixin, V
 
 class ConsoleDealListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListMixin, ListView):
     model = Deal
-    template_name = "deals/console_deal_list.html"
+    template_name = "deals/console/deal_list.html"
     context_object_name = "deals"
     filterset_class = DealFilterSet
 

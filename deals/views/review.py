@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import ListView
 from django_htmx.http import HttpResponseClientRedirect
 
+from prm.core.htmx import HtmxPartialMixin
 from prm.core.views import (
     ScopedQuerysetMixin,
     StaffRequiredMixin,
@@ -31,20 +32,16 @@ from ..models import (
 from ._common import FilteredListMixin
 
 
-class ReviewQueueView(StaffRequiredMixin, FilteredListMixin, ListView):
+class ReviewQueueView(HtmxPartialMixin, StaffRequiredMixin, FilteredListMixin, ListView):
     """Registrations waiting for review: filters, age, SLA badges, inline decisions."""
 
-    template_name = "deals/review_queue.html"
+    template_name = "deals/console/review_queue.html"
+    htmx_partial = "queue"
     context_object_name = "deals"
     filterset_class = ReviewQueueFilterSet
 
     def get_queryset(self):
         return self.filter_queryset(selectors.review_queue(membership=self.request.membership))
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["deals/review_queue.html#queue"]
-        return [self.template_name]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

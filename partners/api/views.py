@@ -8,13 +8,12 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from partners import filtersets, models, selectors, services
 from prm.api.permissions import IsTenantMember, RolesPerAction
 from prm.api.views import STAFF_ROLES, TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
-from prm.tenancy.choices import Role
+from prm.tenancy.choices import PARTNER_ADMIN_ONLY, Role
 
 from . import serializers
 
@@ -81,7 +80,7 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
         # profile also completes its onboarding task.
         serializer.instance = services.partner_profile_update(
             organization=serializer.instance,
-            acting_membership=self.request._request.membership,
+            acting_membership=self.membership,
             data=serializer.validated_data,
         )
 
@@ -98,7 +97,7 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
         services.partner_transition(
             organization=organization,
             target=body.validated_data["lifecycle_stage"],
-            acting_membership=request.membership,
+            acting_membership=self.membership,
             reason=body.validated_data["reason"],
         )
         return Response(self.get_serializer(self.get_object()).data)  # fresh annotations
@@ -116,7 +115,7 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
         services.partner_tier_change(
             organization=organization,
             tier=body.validated_data["tier"],
-            acting_membership=request.membership,
+            acting_membership=self.membership,
             reason=body.validated_data["reason"],
         )
         return Response(self.get_serializer(self.get_object()).data)  # fresh annotations
@@ -139,7 +138,7 @@ class ApplicationViewSet(TenantScopedReadOnlyViewSet):
         body = serializers.ApproveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         organization = services.application_approve(
-            application=application, acting_membership=request.membership, **body.validated_data
+            application=application, acting_membership=self.membership, **body.validated_data
         )
         return Response(
             serializers.PartnerOrganizationSerializer(organization).data,
@@ -156,7 +155,7 @@ class ApplicationViewSet(TenantScopedReadOnlyViewSet):
         body.is_valid(raise_exception=True)
         services.application_reject(
             application=application,
-            acting_membership=request.membership,
+            acting_membership=self.membership,
             reason=body.validated_data["reason"],
         )
         return Response(self.get_serializer(application).data)
@@ -171,7 +170,7 @@ class AgreementViewSet(TenantScopedModelViewSet):
     permission_classes = [IsTenantMember, RolesPerAction]
     write_roles = frozenset({Role.ADMIN})
     # Accepting is checked after the lookup, so a foreign id answers 404 before any 403.
-    action_roles = {"accept": frozenset(Role.values)}
+    action_roles = {"accept": PARTNER_ADMIN_ONLY}
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
@@ -179,7 +178,7 @@ class AgreementViewSet(TenantScopedModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return queryset
         queryset = selectors.agreements_with_current(queryset=queryset)
-        membership = self.request._request.membership
+        membership = self.membership
         if membership.is_partner:
             # Partners see the published versions of their own partner type.
             queryset = queryset.filter(
@@ -195,7 +194,7 @@ class AgreementViewSet(TenantScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         agreement = self.get_object()
-        services.agreement_publish(agreement=agreement, acting_membership=request.membership)
+        services.agreement_publish(agreement=agreement, acting_membership=self.membership)
         return Response(self.get_serializer(self.get_object()).data)  # fresh annotations
 
     @extend_schema(request=None, responses=serializers.AgreementAcceptanceSerializer)
@@ -203,9 +202,7 @@ class AgreementViewSet(TenantScopedModelViewSet):
     def accept(self, request, pk=None):
         """The partner admin accepts this (current) version for its organization."""
         agreement = self.get_object()
-        membership = request._request.membership
-        if not membership.is_partner_admin:
-            raise PermissionDenied("Only a partner admin can accept the agreement.")
+        membership = self.membership
         acceptance = services.agreement_accept(
             organization=membership.partner_organization,
             acting_membership=membership,
@@ -233,7 +230,7 @@ class TouchpointViewSet(TenantScopedModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.touchpoint_create(
-            organization=data.pop("organization"), acting_membership=self.request.membership, **data
+            organization=data.pop("organization"), acting_membership=self.membership, **data
         )
 
 
@@ -252,7 +249,7 @@ class BusinessPlanViewSet(TenantScopedModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.business_plan_create(
-            organization=data.pop("organization"), acting_membership=self.request.membership, **data
+            organization=data.pop("organization"), acting_membership=self.membership, **data
         )
 
 

@@ -4,9 +4,11 @@ The contract functions (contract.py, and onboarding_event_record in lifecycle.py
 called by the other apps (deals, enablement, incentives); keep their signatures stable.
 """
 
+from ..benefits import benefit_display, benefit_parse_value
 from .agreements import (
     agreement_accept,
     agreement_create,
+    agreement_may_accept,
     agreement_publish,
     agreement_publish_audience,
     agreement_title_clean,
@@ -38,8 +40,10 @@ from .jobs import (
 from .lifecycle import (
     onboarding_event_record,
     onboarding_item_complete,
+    onboarding_item_may_complete,
     onboarding_items_ensure,
     partner_admin_users,
+    partner_may_move,
     partner_profile_update,
     partner_tier_change,
     partner_transition,
@@ -47,8 +51,6 @@ from .lifecycle import (
 from .program import (
     add_months,
     agreement_current,
-    benefit_display,
-    benefit_parse_value,
     program_settings,
     tier_benefit_set,
     tier_save,
@@ -58,6 +60,7 @@ from .program import (
 __all__ = [
     "add_months",
     "agreement_accept",
+    "agreement_may_accept",
     "agreement_create",
     "agreement_current",
     "agreement_publish",
@@ -74,9 +77,11 @@ __all__ = [
     "business_plan_goal_save",
     "onboarding_event_record",
     "onboarding_item_complete",
+    "onboarding_item_may_complete",
     "onboarding_items_ensure",
     "partner_activity_record",
     "partner_admin_users",
+    "partner_may_move",
     "partner_benefit_value",
     "partner_can_transact",
     "partner_profile_update",

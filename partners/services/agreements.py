@@ -102,6 +102,17 @@ def agreement_publish(*, agreement: Agreement, acting_membership: Membership) ->
     return len(admins)
 
 
+def agreement_may_accept(
+    *, acting_membership: Membership, organization: PartnerOrganization
+) -> bool:
+    """The rule, for the page (show the button) and agreement_accept (refuse): only a
+    partner admin of the organization accepts its agreement."""
+    return (
+        acting_membership.is_partner_admin
+        and acting_membership.partner_organization_id == organization.pk
+    )
+
+
 def agreement_accept(
     *,
     organization: PartnerOrganization,
@@ -109,10 +120,7 @@ def agreement_accept(
     agreement: Agreement | None = None,
 ) -> AgreementAcceptance:
     """The partner admin accepts the current agreement of its partner type."""
-    if not (
-        acting_membership.is_partner_admin
-        and acting_membership.partner_organization_id == organization.pk
-    ):
+    if not agreement_may_accept(acting_membership=acting_membership, organization=organization):
         raise PermissionDenied(
             "Only a partner admin of this organization can accept the agreement."
         )

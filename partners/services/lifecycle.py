@@ -54,6 +54,27 @@ def _stage_label(stage: str) -> str:
     return LifecycleStage(stage).label if stage in LifecycleStage.values else stage
 
 
+def _transition_method(*, organization: PartnerOrganization, target: str):
+    """The state machine's bound method that moves the partner to `target`, or None when
+    no move from its current stage leads there."""
+    if target == LifecycleStage.ACTIVE:
+        name = {
+            LifecycleStage.ONBOARDING: "activate",
+            LifecycleStage.OFFBOARDED: "reinstate",
+        }.get(organization.lifecycle_stage, "reactivate")
+    else:
+        name = TRANSITION_TO.get(target)
+    method = getattr(organization, name, None) if name else None
+    return method if method is not None and can_proceed(method) else None
+
+
+def partner_may_move(*, organization: PartnerOrganization, target: str) -> bool:
+    """The rule, for the page (which stages to offer) and partner_transition (refuse)."""
+    return target != organization.lifecycle_stage and (
+        _transition_method(organization=organization, target=target) is not None
+    )
+
+
 def partner_transition(
     *,
     organization: PartnerOrganization,
@@ -70,15 +91,8 @@ def partner_transition(
     source = organization.lifecycle_stage
     if target == LifecycleStage.OFFBOARDED and not reason.strip():
         raise ValidationError({"reason": "Say why this partner leaves the program."})
-    if target == LifecycleStage.ACTIVE:
-        method_name = {
-            LifecycleStage.ONBOARDING: "activate",
-            LifecycleStage.OFFBOARDED: "reinstate",
-        }.get(source, "reactivate")
-    else:
-        method_name = TRANSITION_TO.get(target)
-    method = getattr(organization, method_name, None) if method_name else None
-    if method is None or not can_proceed(method):
+    method = _transition_method(organization=organization, target=target)
+    if method is None:
         raise ValidationError(
             {
                 "lifecycle_stage": (
@@ -186,8 +200,6 @@ def partner_profile_update(
     *, organization: PartnerOrganization, acting_membership: Membership, data: dict
 ) -> PartnerOrganization:
     """The partner admin (or staff) edits the organization's profile."""
-    if not (acting_membership.is_staff_role or acting_membership.is_partner_admin):
-        raise PermissionDenied("Only a partner admin can edit the organization's profile.")
     allowed = {"name", "website", "country", "description", "phone", "address", "logo"}
     allowed |= {"listed_in_locator"}
     if acting_membership.is_staff_role:
@@ -242,6 +254,14 @@ def onboarding_items_ensure(*, organization: PartnerOrganization) -> int:
     return len(missing)
 
 
+def onboarding_item_may_complete(*, acting_membership: Membership, item: OnboardingItem) -> bool:
+    """The rule: staff, or a partner admin of the item's organization, tick a task off."""
+    return acting_membership.is_staff_role or (
+        acting_membership.is_partner_admin
+        and acting_membership.partner_organization_id == item.organization_id
+    )
+
+
 def onboarding_item_complete(
     *, item: OnboardingItem, acting_membership: Membership
 ) -> OnboardingItem:
@@ -251,13 +271,7 @@ def onboarding_item_complete(
             f"“{item.task.title}” completes itself when: "
             f"{item.task.get_completion_event_display().lower()}."
         )
-    if not (
-        acting_membership.is_staff_role
-        or (
-            acting_membership.is_partner_admin
-            and acting_membership.partner_organization_id == item.organization_id
-        )
-    ):
+    if not onboarding_item_may_complete(acting_membership=acting_membership, item=item):
         raise PermissionDenied("Only a partner admin or the channel manager can tick this off.")
     if item.is_done:
         return item

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from ..choices import (
-    BenefitKind,
-)
+from ..benefits import benefit_parse_value
 from ..models import (
     Agreement,
     Benefit,
@@ -41,53 +38,6 @@ def program_settings() -> ProgramSettings:
         except IntegrityError:
             current = ProgramSettings.objects.get()
     return current
-
-
-def benefit_parse_value(*, kind: str, raw: str) -> int | Decimal | bool | str:
-    """Read a stored benefit value according to the benefit's kind; ValueError when bad."""
-    raw = (raw or "").strip()
-    if kind == BenefitKind.COUNT:
-        if not raw.isdigit():
-            raise ValueError("Enter a whole number, e.g. 90.")
-        return int(raw)
-    if kind in (BenefitKind.PERCENTAGE, BenefitKind.AMOUNT):
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise ValueError("Enter a number, e.g. 12.5.") from None
-        if value < 0 or (kind == BenefitKind.PERCENTAGE and value > 100):
-            raise ValueError("Enter a percentage between 0 and 100.")
-        return value
-    if kind == BenefitKind.FLAG:
-        lowered = raw.lower()
-        if lowered in ("yes", "true", "1"):
-            return True
-        if lowered in ("no", "false", "0", ""):
-            return False
-        raise ValueError("Enter yes or no.")
-    return raw
-
-
-def benefit_display(*, kind: str, raw: str, unit: str = "") -> str:
-    """A benefit's value as people read it: "20%", "120 days", "$5,000.00", "Yes"."""
-    from prm.core.money import format_money, format_number
-
-    try:
-        value = benefit_parse_value(kind=kind, raw=raw)
-    except ValueError:
-        return raw
-    if kind == BenefitKind.PERCENTAGE:
-        return f"{value.normalize():f}%"
-    if kind == BenefitKind.FLAG:
-        return "Yes" if value else "No"
-    if kind == BenefitKind.AMOUNT:
-        return format_money(value)
-    if kind == BenefitKind.COUNT:
-        unit = (unit or "").strip()
-        if unit and value == 1 and unit.endswith("s") and len(unit) > 1:
-            unit = unit[:-1]  # "1 day"
-        return f"{format_number(value)} {unit}".strip()
-    return str(value)
 
 
 def tier_validate(*, tier: Tier) -> None:

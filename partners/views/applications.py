@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from prm.core.forms import add_service_errors
+from prm.core.htmx import render_fragment
 from prm.core.views import (
     ScopedQuerysetMixin,
     StaffRequiredMixin,
@@ -109,14 +110,13 @@ class ApplicationApproveView(ApplicationDetailView):
 
     def render_row(self, request, application, error="", status=200):
         """The queue's row, swapped in place after an approval from the list."""
-        response = render(
+        return render_fragment(
             request,
-            "partners/console/application_list.html#row",
+            "partners/console/application_list.html",
+            "row",
             {"app": application, "row_error": error},
             status=status,
         )
-        response["Vary"] = "HX-Request"
-        return response
 
 
 class ApplicationRejectView(ApplicationApproveView):

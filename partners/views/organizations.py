@@ -13,17 +13,14 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
 
-from prm.audit.history import history_for
 from prm.core.forms import add_service_errors
 from prm.core.text import csv_cell
 from prm.core.views import (
     ScopedQuerysetMixin,
     StaffRequiredMixin,
 )
-from prm.tenancy.models import Membership
 
 from .. import forms, models, selectors, services
-from ..choices import LifecycleStage
 from ..filtersets import PartnerOrganizationFilterSet
 from .portal import PlanDetailMixin
 
@@ -93,57 +90,18 @@ class PartnerDetailView(StaffRequiredMixin, ScopedQuerysetMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         org = self.object
-        agreement = services.agreement_current(partner_type_id=org.partner_type_id)
-        acceptance = (
-            models.AgreementAcceptance.objects.filter(organization=org)
-            .select_related("agreement", "accepted_by")
-            .first()
-        )
-        next_tier, gaps = selectors.next_tier_gap(organization=org)
-        allowed = [t for t in LifecycleStage if _can_move(org, t) and t != org.lifecycle_stage]
+        detail = selectors.partner_detail(organization=org)
         transition_form = forms.TransitionForm()
-        transition_form.fields["target"].choices = [(t.value, t.label) for t in allowed]
+        transition_form.fields["target"].choices = [
+            (t.value, t.label) for t in detail["allowed_stages"]
+        ]
         return super().get_context_data(
-            members=Membership.objects.filter(partner_organization=org).select_related("user"),
-            transitions=models.LifecycleTransition.objects.filter(organization=org).select_related(
-                "changed_by"
-            )[:20],
-            tier_changes=models.TierChange.objects.filter(organization=org).select_related(
-                "from_tier", "to_tier", "changed_by"
-            )[:20],
-            agreement=agreement,
-            acceptance=acceptance,
-            can_transact=services.partner_can_transact(organization=org),
-            progress=selectors.onboarding_progress(organization=org),
-            touchpoints=models.Touchpoint.objects.filter(organization=org).select_related(
-                "created_by"
-            )[:20],
-            cadences=selectors.partner_next_touchpoint_due(organization=org),
-            plans=models.BusinessPlan.objects.filter(organization=org).prefetch_related("goals"),
-            benefits=selectors.tier_benefits(tier=org.tier),
-            next_tier=next_tier,
-            gaps=gaps,
+            **detail,
             tier_form=forms.TierChangeForm(initial={"tier": org.tier_id}),
             transition_form=transition_form,
-            has_transitions=bool(allowed),
-            history=history_for(org, limit=10),
+            has_transitions=bool(detail["allowed_stages"]),
             **kwargs,
         )
-
-
-def _can_move(org, target) -> bool:
-    from django_fsm import can_proceed
-
-    from ..models import TRANSITION_TO
-
-    if target == LifecycleStage.ACTIVE:
-        name = {
-            LifecycleStage.ONBOARDING: "activate",
-            LifecycleStage.OFFBOARDED: "reinstate",
-        }.get(org.lifecycle_stage, "reactivate")
-    else:
-        name = TRANSITION_TO.get(target)
-    return bool(name) and can_proceed(getattr(org, name))
 
 
 class PartnerActionMixin(StaffRequiredMixin, ScopedQuerysetMixin):

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from prm.core.htmx import render_fragment
 from prm.core.views import (
     PartnerRequiredMixin,
     ScopedQuerysetMixin,
     TenantMemberRequiredMixin,
 )
+from prm.tenancy.choices import PARTNER_ADMIN_ONLY, STAFF_AND_PARTNER_ADMINS
 
 from .. import forms, models, selectors, services
 from ..choices import LifecycleStage
@@ -37,7 +39,7 @@ class PortalProfileView(PortalOrganizationMixin, TemplateView):
         organization = self.get_organization()
         return super().get_context_data(
             organization=organization,
-            can_edit=self.request.membership.is_partner_admin,
+            can_edit=self.membership.acts_as(PortalProfileEditView.allowed_roles),
             transact_blockers=services.partner_transact_blockers(organization=organization),
             **kwargs,
         )
@@ -45,22 +47,13 @@ class PortalProfileView(PortalOrganizationMixin, TemplateView):
 
 class PortalProfileEditView(PortalOrganizationMixin, View):
     template_name = "partners/portal/profile_edit.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        return response
-
-    def _guard(self):
-        if not self.request.membership.is_partner_admin:
-            raise PermissionDenied("Only a partner admin can edit the organization's profile.")
+    allowed_roles = PARTNER_ADMIN_ONLY
 
     def get(self, request):
-        self._guard()
         form = forms.ProfileForm(instance=self.get_organization())
         return render(request, self.template_name, {"form": form})
 
     def post(self, request):
-        self._guard()
         organization = self.get_organization()
         form = forms.ProfileForm(request.POST, request.FILES, instance=organization)
         if form.is_valid():
@@ -99,7 +92,9 @@ class PortalAgreementView(PortalOrganizationMixin, View):
             "agreement": agreement,
             "acceptance": current_acceptance,
             "previous_acceptance": acceptance if current_acceptance is None else None,
-            "can_accept": self.request.membership.is_partner_admin,
+            "can_accept": services.agreement_may_accept(
+                acting_membership=self.membership, organization=organization
+            ),
             "can_transact": services.partner_can_transact(organization=organization),
         }
 
@@ -132,7 +127,7 @@ class PortalOnboardingView(PortalOrganizationMixin, TemplateView):
         return super().get_context_data(
             organization=organization,
             progress=selectors.onboarding_progress(organization=organization),
-            can_tick=self.request.membership.is_partner_admin,
+            can_tick=self.membership.acts_as(OnboardingItemCompleteView.allowed_roles),
             **kwargs,
         )
 
@@ -141,6 +136,7 @@ class OnboardingItemCompleteView(TenantMemberRequiredMixin, ScopedQuerysetMixin,
     """Tick off a manual onboarding task (partner admin of the organization, or staff)."""
 
     model = models.OnboardingItem
+    allowed_roles = STAFF_AND_PARTNER_ADMINS
 
     def post(self, request, pk):
         item = get_object_or_404(self.get_queryset().select_related("task", "organization"), pk=pk)
@@ -151,17 +147,16 @@ class OnboardingItemCompleteView(TenantMemberRequiredMixin, ScopedQuerysetMixin,
             error = " ".join(exc.messages)
         if request.htmx:
             # In place: the refreshed checklist (the organization may have become active).
-            response = render(
+            return render_fragment(
                 request,
-                "partners/_onboarding.html#checklist",
+                "partners/_onboarding.html",
+                "checklist",
                 {
                     "progress": selectors.onboarding_progress(organization=item.organization),
                     "can_tick": True,
                 },
                 status=400 if error else 200,
             )
-            response["Vary"] = "HX-Request"
-            return response
         if error:
             messages.error(request, error)
         else:

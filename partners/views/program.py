@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from prm.core.views import (
     ScopedQuerysetMixin,
     StaffRequiredMixin,
 )
+from prm.tenancy.choices import ADMIN_ONLY
 
 from .. import forms, models, selectors, services
 from ..choices import LifecycleStage
@@ -151,6 +152,7 @@ class AgreementCreateView(ProgramFormMixin, CreateView):
 
 class AgreementDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
     model = models.Agreement
+    method_roles = {"POST": ADMIN_ONLY}  # publishing
     template_name = "partners/console/agreement_detail.html"
 
     def get_agreement(self, pk):
@@ -193,8 +195,6 @@ class AgreementDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
     def post(self, request, pk):
         """Publish (admins only), once the confirmation step was seen and confirmed."""
         agreement = self.get_agreement(pk)
-        if not request.membership.is_admin:
-            raise PermissionDenied("Only a program admin can publish an agreement.")
         if request.POST.get("confirmed") != "1":
             return redirect(
                 reverse("partners:agreement_detail", kwargs={"pk": agreement.pk}) + "?publish=1"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from prm.ids import secret_digest
 from prm.notifications.services import notify
-from prm.tenancy.choices import STAFF_ROLES, PartnerRole, Role
+from prm.tenancy.choices import STAFF_AND_PARTNER_ADMINS, STAFF_ROLES, PartnerRole, Role
 from prm.tenancy.context import require_current_tenant
 from prm.tenancy.models import Membership, acting_user
 
@@ -25,11 +25,13 @@ if TYPE_CHECKING:
     from partners.models import PartnerOrganization
 
 
+INVITER_ROLES = STAFF_AND_PARTNER_ADMINS
+"""Who sees invitations and sends them at all (pages declare it; the API asks below)."""
+
+
 def invitation_can_manage(*, acting_membership: Membership) -> bool:
     """Who sees invitations and sends them at all: staff and partner admins."""
-    return acting_membership.is_active and (
-        acting_membership.is_staff_role or acting_membership.is_partner_admin
-    )
+    return acting_membership.is_active and acting_membership.acts_as(INVITER_ROLES)
 
 
 def invitation_can_create(

@@ -11,7 +11,7 @@ class IsTenantMember(BasePermission):
     message = "You are not a member of this portal."
 
     def has_permission(self, request, view) -> bool:
-        membership = getattr(request._request, "membership", None)
+        membership = getattr(request._request, "membership", None)  # before authentication
         if (
             getattr(request, "tenant", None) is None
             and getattr(request._request, "tenant", None) is None
@@ -20,7 +20,7 @@ class IsTenantMember(BasePermission):
         if membership is None:
             return False
         allowed = getattr(view, "allowed_roles", None) or frozenset(Role.values)
-        return membership.role in allowed
+        return membership.acts_as(allowed)
 
 
 class RolesPerAction(BasePermission):
@@ -45,9 +45,9 @@ class RolesPerAction(BasePermission):
         roles_by_action = getattr(view, "action_roles", {})
         if request.method in SAFE_METHODS and view.action not in roles_by_action:
             return True
-        membership = request._request.membership
+        membership = view.membership
         roles = roles_by_action.get(view.action, getattr(view, "write_roles", ()))
-        return membership is not None and membership.role in roles
+        return membership is not None and membership.acts_as(roles)
 
 
 __all__ = ["IsTenantMember", "RolesPerAction", "STAFF_ROLES"]

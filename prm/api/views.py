@@ -5,6 +5,7 @@ from rest_framework import viewsets
 
 from prm.api.exceptions import ErrorSerializer
 from prm.tenancy.choices import STAFF_ROLES
+from prm.tenancy.models import Membership
 
 
 class TenantScopedViewSetMixin:
@@ -18,9 +19,9 @@ class TenantScopedViewSetMixin:
     allowed_roles = None  # every role of the tenant; narrow per view (e.g. STAFF_ROLES)
 
     @property
-    def membership(self):
+    def membership(self) -> Membership | None:
         """The signed-in member (or the API key's) of this tenant, set by the middleware."""
-        return self.request._request.membership
+        return getattr(self.request._request, "membership", None)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

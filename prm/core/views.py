@@ -14,7 +14,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
-from prm.tenancy.choices import STAFF_ROLES, Role
+from prm.tenancy.choices import ADMIN_ONLY, PARTNER_ONLY, STAFF_ROLES, Role
+from prm.tenancy.models import Membership
 
 
 class TenantMemberRequiredMixin(AccessMixin):
@@ -32,7 +33,7 @@ class TenantMemberRequiredMixin(AccessMixin):
         return self.method_roles.get(method.upper(), self.allowed_roles)
 
     @property
-    def membership(self):
+    def membership(self) -> Membership:
         return self.request.membership
 
     def dispatch(self, request, *args, **kwargs):
@@ -40,7 +41,7 @@ class TenantMemberRequiredMixin(AccessMixin):
             raise Http404("This page exists only on a tenant's portal.")
         if not request.user.is_authenticated or request.membership is None:
             return self.handle_no_permission()
-        if request.membership.role not in self.roles_for(request.method):
+        if not request.membership.acts_as(self.roles_for(request.method)):
             # The page exists for everyone of the tenant; this role may not use it.
             raise PermissionDenied("Your role cannot do this here.")
         return super().dispatch(request, *args, **kwargs)
@@ -51,11 +52,11 @@ class StaffRequiredMixin(TenantMemberRequiredMixin):
 
 
 class AdminRequiredMixin(TenantMemberRequiredMixin):
-    allowed_roles = frozenset({Role.ADMIN})
+    allowed_roles = ADMIN_ONLY
 
 
 class PartnerRequiredMixin(TenantMemberRequiredMixin):
-    allowed_roles = frozenset({Role.PARTNER})
+    allowed_roles = PARTNER_ONLY
 
 
 class ScopedQuerysetMixin:

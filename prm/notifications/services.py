@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from prm.tenancy.context import require_current_tenant
@@ -116,3 +118,53 @@ def notifications_settle(
     if recipients is not None:
         queryset = queryset.filter(recipient__in=[getattr(u, "pk", u) for u in recipients])
     return queryset.update(read_at=timezone.now())
+
+
+def notifications_send_digest(*, now: datetime | None = None) -> int:
+    """One digest per person listing what is still unread from the last day, plus the
+    lines higher apps add (`prm.notifications.providers.digest_sections`, e.g. new
+    announcements); the number of digests sent.
+
+    The digest itself is a notification with a dated dedupe key, so running this twice on
+    one day sends one digest.
+    """
+    from prm.accounts.models import User
+
+    from .providers import digest_sections
+
+    now = now or timezone.now()
+    since = now - timedelta(days=1)
+    today = timezone.localdate(now)
+    unread = (
+        Notification.objects.filter(read_at__isnull=True, created_at__gte=since)
+        .exclude(kind="digest")
+        .values("recipient")
+        .annotate(n=Count("id"))
+    )
+    counts = {row["recipient"]: row["n"] for row in unread}
+    extra: dict = {}
+    for provider in digest_sections:
+        for user_id, lines in provider(since).items():
+            extra.setdefault(user_id, []).extend(lines)
+    sent = 0
+    people = User.objects.filter(pk__in=list(counts.keys() | extra.keys()))
+    for user in people.iterator(chunk_size=500):
+        titles = list(
+            Notification.objects.for_recipient(user, unread=True)
+            .filter(created_at__gte=since)
+            .exclude(kind="digest")
+            .values_list("title", flat=True)[:20]
+        )
+        lines = [f"- {t}" for t in titles] + [f"- {line}" for line in extra.get(user.pk, [])]
+        count = counts.get(user.pk, 0)
+        sent += notify(
+            recipients=[user],
+            kind="digest",
+            title=f"{count} unread item(s) in your inbox" if count else "What is new in the portal",
+            body="\n".join(lines),
+            url="/inbox/",
+            dedupe_key=f"digest:{today.isoformat()}",
+        )
+    # The digest is an e-mail about the inbox, not an item to read in it.
+    Notification.objects.filter(kind="digest", read_at__isnull=True).update(read_at=now)
+    return sent

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from prm.celery import tenant_task
 from prm.tenancy.context import require_current_tenant
 
 from .models import Notification
+from .services import notifications_send_digest
 
 
 def _absolute(url: str) -> str:
@@ -96,47 +96,4 @@ def send_digest(*, tenant_id: int) -> int:
     The digest itself is a notification with a dated dedupe key, so running the job twice
     on one day sends one digest.
     """
-    from .services import notify
-
-    since = timezone.now() - timedelta(days=1)
-    today = timezone.localdate()
-    unread = (
-        Notification.objects.filter(read_at__isnull=True, created_at__gte=since)
-        .exclude(kind="digest")
-        .values("recipient")
-        .annotate(n=Count("id"))
-    )
-    from prm.accounts.models import User
-
-    from .providers import digest_sections
-
-    counts = {row["recipient"]: row["n"] for row in unread}
-    # Lines that higher apps add (e.g. new announcements), per person.
-    extra: dict = {}
-    for provider in digest_sections:
-        for user_id, lines in provider(since).items():
-            extra.setdefault(user_id, []).extend(lines)
-    sent = 0
-    for user in User.objects.filter(pk__in=list(counts.keys() | extra.keys())).iterator(
-        chunk_size=500
-    ):
-        titles = list(
-            Notification.objects.for_recipient(user, unread=True)
-            .filter(created_at__gte=since)
-            .exclude(kind="digest")
-            .values_list("title", flat=True)[:20]
-        )
-        lines = [f"- {t}" for t in titles] + [f"- {line}" for line in extra.get(user.pk, [])]
-        count = counts.get(user.pk, 0)
-        title = f"{count} unread item(s) in your inbox" if count else "What is new in the portal"
-        sent += notify(
-            recipients=[user],
-            kind="digest",
-            title=title,
-            body="\n".join(lines),
-            url="/inbox/",
-            dedupe_key=f"digest:{today.isoformat()}",
-        )
-    # The digest is an e-mail about the inbox, not an item to read in it.
-    Notification.objects.filter(kind="digest", read_at__isnull=True).update(read_at=timezone.now())
-    return sent
+    return notifications_send_digest()

@@ -8,13 +8,14 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
+from prm.core.htmx import HtmxPartialMixin, render_fragment
 from prm.core.views import TenantMemberRequiredMixin
 
 from .models import Notification
 from .services import notifications_mark_read
 
 
-class InboxView(TenantMemberRequiredMixin, ListView):
+class InboxView(HtmxPartialMixin, TenantMemberRequiredMixin, ListView):
     template_name = "notifications/inbox.html"
     paginate_by = 50
     context_object_name = "notifications"
@@ -27,10 +28,7 @@ class InboxView(TenantMemberRequiredMixin, ListView):
             "id", "kind", "title", "body", "url", "read_at", "created_at", "tenant_id"
         )
 
-    def get_template_names(self):
-        if self.request.htmx:
-            return ["notifications/inbox.html#list"]
-        return [self.template_name]
+    htmx_partial = "list"
 
 
 class NotificationOpenView(TenantMemberRequiredMixin, View):
@@ -42,9 +40,9 @@ class NotificationOpenView(TenantMemberRequiredMixin, View):
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
         if request.htmx:
-            from django.shortcuts import render
-
-            return render(request, "notifications/inbox.html#row", {"notification": notification})
+            return render_fragment(
+                request, "notifications/inbox.html", "row", {"notification": notification}
+            )
         if notification.url.startswith("/"):
             return redirect(notification.url)
         return redirect("notifications:inbox")

@@ -13,3 +13,12 @@ class PartnerRole(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.CHANNEL_MANAGER})
+
+# Role sets that views (`allowed_roles`, `method_roles`) and viewsets (`allowed_roles`,
+# `write_roles`, `action_roles`) declare. PartnerRole.PARTNER_ADMIN in a set stands for a
+# partner user who is its organization's admin (Membership.acts_as).
+ALL_ROLES = frozenset(Role.values)
+ADMIN_ONLY = frozenset({Role.ADMIN})
+PARTNER_ONLY = frozenset({Role.PARTNER})
+PARTNER_ADMIN_ONLY = frozenset({PartnerRole.PARTNER_ADMIN})
+STAFF_AND_PARTNER_ADMINS = STAFF_ROLES | PARTNER_ADMIN_ONLY

@@ -257,6 +257,11 @@ class Membership(TenantOwned):
     def is_partner_admin(self) -> bool:
         return self.role == Role.PARTNER and self.partner_role == PartnerRole.PARTNER_ADMIN
 
+    def acts_as(self, roles) -> bool:
+        """Whether this member holds one of `roles` (Role values, or
+        PartnerRole.PARTNER_ADMIN for a partner user who is its organization's admin)."""
+        return self.role in roles or (PartnerRole.PARTNER_ADMIN in roles and self.is_partner_admin)
+
 
 def acting_user(acting_membership: Membership | None):
     """The user behind the membership acting in a service (None for a system job), for the

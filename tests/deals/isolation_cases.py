@@ -196,3 +196,15 @@ def _motion_api(world):
 @register("api:product-detail", owner="staff", methods=API_METHODS)
 def _product_api(world):
     return _product_case(world)
+
+
+@register("deals:lead_import_detail", owner="staff")
+def _lead_import_case(world):
+    from django.core.files.base import ContentFile
+
+    from deals.models import LeadImport
+
+    lead_import = LeadImport(requested_by=world.admin_a, file_name="secret-leads-a.csv")
+    lead_import.file.save("leads.csv", ContentFile(b"customer_name,country\n"), save=False)
+    lead_import.save()
+    return Target(kwargs={"pk": lead_import.pk}, obj=lead_import, marker="secret-leads-a.csv")

@@ -293,42 +293,187 @@ def test_lead_is_created_routed_and_accepted_in_the_browser(
     assert response["Location"] == reverse("deals:portal_deal_detail", kwargs={"pk": lead.deal.pk})
 
 
-def test_lead_import_reports_bad_rows(cm_membership, motion, product):
+def _import(membership, content: bytes, django_capture_on_commit_callbacks, name="leads.csv"):
+    """Upload, run the job (it starts on commit) and return the import's page."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    csv_file = SimpleUploadedFile(
-        "leads.csv",
+    client = client_for(membership)
+    upload = SimpleUploadedFile(name, content, content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("deals:lead_import"), {"file": upload})
+    return client, response
+
+
+def test_lead_import_reports_every_bad_row_with_all_its_reasons(
+    cm_membership, motion, product, django_capture_on_commit_callbacks
+):
+    from deals.models import Lead, LeadImport
+
+    client, response = _import(
+        cm_membership,
         (
             "customer_name,country,product_sku,estimated_amount\n"
             f"Good Co,US,{product.sku},100\n"
             "Bad Co,USA,,100\n"
-            "Worse Co,US,NOPE,1\n"
+            "Worse Co,US,NOPE,lots\n"
         ).encode(),
-        content_type="text/csv",
+        django_capture_on_commit_callbacks,
     )
-    response = client_for(cm_membership).post(reverse("deals:lead_import"), {"file": csv_file})
-    text = response.content.decode()
-    assert "1 lead imported" in text and "Row 3" in text and "Row 4" in text
+    lead_import = LeadImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "deals:lead_import_detail", kwargs={"pk": lead_import.pk}
+    )
+    text = client.get(response["Location"]).content.decode()
+    assert "1 lead imported" in text and "Row 3" in text
+    # Both reasons of row 4, not only the first.
+    assert "Row 4: no active product with SKU nope. estimated_amount is not a number." in text
+    assert list(Lead.objects.values_list("customer_name", flat=True)) == ["Good Co"]
+    assert lead_import.status == "done" and lead_import.processed_rows == 3
+
+
+def test_lead_import_refuses_a_nul_byte_or_an_oversized_field_on_that_row_only(
+    cm_membership, motion, django_capture_on_commit_callbacks
+):
+    from deals.models import Lead
+
+    huge = "x" * 200_000  # over the csv module's field size limit (131,072)
+    client, response = _import(
+        cm_membership,
+        (
+            "customer_name,country,contact_name\n"
+            "First Co,US,Ann\n"
+            "Nul Co,US,A\x00nn\n"
+            f"Huge Co,US,{huge}\n"
+            "Last Co,US,Bob\n"
+        ).encode(),
+        django_capture_on_commit_callbacks,
+    )
+    text = client.get(response["Location"]).content.decode()
+    assert response.status_code == 302
+    assert "Row 3: it contains a NUL byte." in text
+    assert "Row 4: the line cannot be read as CSV (field larger than field limit" in text
+    assert sorted(Lead.objects.values_list("customer_name", flat=True)) == ["First Co", "Last Co"]
+
+
+def test_lead_import_refuses_an_unknown_motion_instead_of_guessing(
+    cm_membership, motion, django_capture_on_commit_callbacks
+):
+    from deals.models import Lead
+
+    client, response = _import(
+        cm_membership,
+        b"customer_name,country,motion_key\nTypo Co,US,co-sel\n",
+        django_capture_on_commit_callbacks,
+    )
+    assert "no active motion with key co-sel" in client.get(response["Location"]).content.decode()
+    assert not Lead.objects.filter(customer_name="Typo Co").exists()
+
+
+def test_lead_import_bad_files_are_form_errors_and_nothing_is_stored(
+    cm_membership, motion, django_capture_on_commit_callbacks
+):
+    from deals.models import LeadImport
+
+    for content, message in (
+        (b"\xff\xfe not utf-8", "must be UTF-8"),
+        (b"name,land\nX,US\n", "missing: customer_name, country"),
+        (b"customer_name,country\n", "no rows under the header"),
+        (
+            b"customer_name,country\n" + b"Co,US\n" * 1001,
+            "1,001 rows: at most 1,000 per import",
+        ),
+    ):
+        _, response = _import(cm_membership, content, django_capture_on_commit_callbacks)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert not LeadImport.objects.exists()
+
+
+def test_lead_import_runs_in_chunks_shows_progress_and_a_rerun_doubles_nothing(
+    cm_membership, motion, django_capture_on_commit_callbacks
+):
+    from deals import tasks
+    from deals.models import Lead, LeadImport
+
+    rows = "".join(f"Co {i},US\n" for i in range(250))
+    client, response = _import(
+        cm_membership,
+        ("customer_name,country\n" + rows).encode(),
+        django_capture_on_commit_callbacks,
+    )
+    lead_import = LeadImport.objects.get()
+    assert (lead_import.status, lead_import.processed_rows, lead_import.created_count) == (
+        "done",
+        250,
+        250,
+    )
+    # A job delivered twice (the first chunk again): nothing is created twice.
+    tasks.import_leads(
+        tenant_id=lead_import.tenant_id, lead_import_id=str(lead_import.pk), offset=0
+    )
+    assert Lead.objects.count() == 250
+    # The progress partial for htmx, with Vary, and no more polling once done.
+    url = reverse("deals:lead_import_detail", kwargs={"pk": lead_import.pk})
+    partial = client.get(url, headers={"HX-Request": "true"})
+    assert "HX-Request" in partial["Vary"]
+    body = partial.content.decode()
+    assert body.lstrip().startswith('<div id="lead-import-progress"')
+    assert 'hx-trigger="every 1s"' not in body and "250 of 250" in body
+
+
+def test_a_running_import_polls_for_its_progress(cm_membership, motion):
+    from django.core.files.base import ContentFile
+
+    from deals.models import LeadImport
+
+    lead_import = LeadImport(requested_by=cm_membership, file_name="big.csv", total_rows=400)
+    lead_import.file.save("leads.csv", ContentFile(b"customer_name,country\n"), save=False)
+    lead_import.processed_rows = 100
+    lead_import.status = "running"
+    lead_import.save()
+    url = reverse("deals:lead_import_detail", kwargs={"pk": lead_import.pk})
+    body = client_for(cm_membership).get(url).content.decode()
+    assert 'hx-trigger="every 1s"' in body and "100 of 400" in body
+    assert 'value="100" max="400"' in body
+
+
+def test_lead_import_template_downloads_the_columns(cm_membership, partner_admin_membership):
+    url = reverse("deals:lead_import_template")
+    response = client_for(cm_membership).get(url)
+    assert response["Content-Type"] == "text/csv"
+    assert "attachment" in response["Content-Disposition"]
+    header = response.content.decode().splitlines()[0].split(",")
+    assert header == list(services.LEAD_IMPORT_COLUMNS)
+    assert client_for(partner_admin_membership).get(url).status_code == 403
 
 
 # --- bounded queries --------------------------------------------------------------------
 
 
-def _deals(partner, n, product):
+def _deals(partner, n, product) -> list[str]:
+    names = []
     for _i in range(n):
         name = uuid.uuid4().hex[:12]
         make_deal(partner, customer=name, domain=f"{name}.example", products=[product])
+        names.append(name)
+    return names
 
 
 @pytest.mark.parametrize("rows", [1, 50])
 def test_portal_deal_list_queries_are_bounded(
     rows, partner_admin_membership, product, django_assert_max_num_queries
 ):
-    _deals(partner_admin_membership, rows, product)
+    names = _deals(partner_admin_membership, rows, product)
     client = client_for(partner_admin_membership)
     with django_assert_max_num_queries(16):
         response = client.get(reverse("deals:portal_deal_list"))
-    assert response.status_code == 200 and response.content.count(b"/portal/deals/0") >= 0
+    text = response.content.decode()
+    assert response.status_code == 200
+    # Every row is on the page (50 fit on one), each with the link to its deal.
+    assert all(name in text for name in names)
+    deals = Deal.objects.filter(customer_name__in=names)
+    assert all(reverse("deals:portal_deal_detail", kwargs={"pk": d.pk}) in text for d in deals)
 
 
 @pytest.mark.parametrize("rows", [1, 50])
@@ -466,21 +611,6 @@ def test_the_partner_filter_is_for_staff_only(partner_admin_membership, cm_membe
         not in client_for(partner_admin_membership).get("/portal/deals/").content.decode()
     )
     assert 'name="partner"' in client_for(cm_membership).get("/manage/deals/").content.decode()
-
-
-def test_lead_import_refuses_an_unknown_motion_instead_of_guessing(cm_membership, motion):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from deals.models import Lead
-
-    csv_file = SimpleUploadedFile(
-        "leads.csv",
-        b"customer_name,country,motion_key\nTypo Co,US,co-sel\n",
-        content_type="text/csv",
-    )
-    response = client_for(cm_membership).post(reverse("deals:lead_import"), {"file": csv_file})
-    assert "no active motion with key co-sel" in response.content.decode()
-    assert not Lead.objects.filter(customer_name="Typo Co").exists()
 
 
 def test_registration_gate_shows_where_register_a_deal_is_offered(partner_admin_membership, motion):

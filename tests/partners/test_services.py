@@ -413,15 +413,6 @@ def test_profile_completion_event(partner_admin_membership):
     assert _refresh(org).lifecycle_stage == LifecycleStage.ACTIVE
 
 
-def test_member_cannot_edit_profile(partner_member_membership):
-    with pytest.raises(PermissionDenied):
-        services.partner_profile_update(
-            organization=partner_member_membership.partner_organization,
-            acting_membership=partner_member_membership,
-            data={"name": "Hacked"},
-        )
-
-
 def test_another_staff_member_is_needed_as_cm(cm_membership):
     application = ApplicationFactory()
     outsider = MembershipFactory(

@@ -288,6 +288,35 @@ def test_partner_detail_shows_everything(cm_membership, partner_admin_membership
     assert partner_admin_membership.user.email in text
 
 
+def test_partner_detail_selector_offers_only_the_moves_the_service_allows(
+    cm_membership, partner_admin_membership, django_assert_max_num_queries
+):
+    from partners.selectors import partner_detail
+
+    org = partner_admin_membership.partner_organization  # active
+    detail = partner_detail(organization=org)
+    assert LifecycleStage.ACTIVE not in detail["allowed_stages"]
+    assert LifecycleStage.AT_RISK in detail["allowed_stages"]
+    for stage in LifecycleStage:
+        assert (stage in detail["allowed_stages"]) == services.partner_may_move(
+            organization=org, target=stage
+        )
+    # The page's reads do not grow with the partner's history.
+    for i in range(5):
+        BusinessPlanFactory(organization=org, period=f"FY20{40 + i}")
+        services.partner_transition(
+            organization=org,
+            target=LifecycleStage.AT_RISK if i % 2 == 0 else LifecycleStage.ACTIVE,
+            acting_membership=cm_membership,
+            reason=f"Move {i}",
+        )
+    url = reverse("partners:partner_detail", args=[org.pk])
+    client = client_for(cm_membership)
+    client.get(url)
+    with django_assert_max_num_queries(60):
+        assert client.get(url).status_code == 200
+
+
 def test_offboard_without_reason_changes_nothing(cm_membership, partner_admin_membership):
     org = partner_admin_membership.partner_organization
     client = client_for(cm_membership)

@@ -42,13 +42,13 @@ class InvitationViewSet(
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        membership = getattr(self.request._request, "membership", None)
+        membership = self.membership
         if membership is None or not services.invitation_can_manage(acting_membership=membership):
             return queryset.none()
         return queryset
 
     def perform_create(self, serializer):
-        membership = self.request._request.membership
+        membership = self.membership
         data = serializer.validated_data
         organization = data.get("partner_organization")
         if membership.is_partner:
