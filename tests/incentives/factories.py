@@ -1,0 +1,67 @@
+"""Factories and helpers for the incentives app: rows made the way the services make them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from deals import services as deal_services
+from incentives import services
+from incentives.choices import ProgramKind
+from incentives.models import IncentiveProgram
+from tests.deals.factories import make_deal
+
+
+def spiff(name="Q SPIFF", amount="500.00", cap=None, currency="USD", **extra) -> IncentiveProgram:
+    return services.program_save(
+        program=IncentiveProgram(
+            name=name,
+            kind=ProgramKind.SPIFF,
+            currency=currency,
+            starts_on=date(2020, 1, 1),
+            amount_per_deal=Decimal(amount),
+            cap_per_period=Decimal(cap) if cap else None,
+            **extra,
+        )
+    )
+
+
+def rebate(name="Rebate", bands=(("0", "2"), ("100000", "4")), **extra) -> IncentiveProgram:
+    return services.program_save(
+        program=IncentiveProgram(
+            name=name,
+            kind=ProgramKind.REBATE,
+            currency="USD",
+            starts_on=date(2020, 1, 1),
+            **extra,
+        ),
+        bands=[services.BandInput(Decimal(a), Decimal(r)) for a, r in bands],
+    )
+
+
+def referral(name="Referral fee", rate="10", **extra) -> IncentiveProgram:
+    return services.program_save(
+        program=IncentiveProgram(
+            name=name,
+            kind=ProgramKind.REFERRAL,
+            currency="USD",
+            starts_on=date(2020, 1, 1),
+            rate_percent=Decimal(rate),
+            **extra,
+        )
+    )
+
+
+def won_deal(partner_membership, staff_membership, *, amount="10000", closed_on=None, **extra):
+    """A deal registered by the partner, approved and won by staff (events not run)."""
+    deal = make_deal(partner_membership, **extra)
+    deal = deal_services.deal_approve(deal=deal, user=staff_membership.user)
+    return deal_services.deal_close(
+        deal=deal,
+        membership=staff_membership,
+        won=True,
+        closed_on=closed_on or timezone.localdate() - timedelta(days=1),
+        final_amount=Decimal(amount),
+    )
