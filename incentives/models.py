@@ -594,7 +594,7 @@ class FundRequest(TenantOwned):
         pass
 
     @transition(field=status, source=RequestStatus.APPROVED, target=RequestStatus.CLAIMED)
-    def claim(self):
+    def mark_claimed(self):
         pass
 
     @transition(field=status, source=RequestStatus.APPROVED, target=RequestStatus.EXPIRED)

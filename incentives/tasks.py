@@ -35,3 +35,14 @@ def points_for_certification(
 @tenant_task(name="incentives.compute_period_earnings")
 def compute_period_earnings(*, tenant_id: int) -> int:
     return sum(services.earnings_compute_periods().values())
+
+
+@tenant_task(name="incentives.generate_statements")
+def generate_statements(*, tenant_id: int) -> int:
+    """Draft last month's statements (on the first days of a month; idempotent)."""
+    return services.statements_generate()
+
+
+@tenant_task(name="incentives.fund_reminders")
+def fund_reminders(*, tenant_id: int) -> int:
+    return sum(services.funds_send_reminders().values())

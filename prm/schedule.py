@@ -33,4 +33,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "deals-escalate-review-sla": per_tenant("deals.escalate_review_sla", crontab(minute=20)),
     "deals-expire-lead-offers": per_tenant("deals.expire_lead_offers", crontab(minute="*/15")),
     "deals-remind-stage-sla": per_tenant("deals.remind_stage_sla", crontab(hour=7, minute=30)),
+    # --- incentives ----------------------------------------------------------------------
+    "incentives-compute-period-earnings": per_tenant(
+        "incentives.compute_period_earnings", crontab(hour=2, minute=40)
+    ),
+    "incentives-generate-statements": per_tenant(
+        "incentives.generate_statements", crontab(hour=3, minute=10)
+    ),
+    "incentives-fund-reminders": per_tenant(
+        "incentives.fund_reminders", crontab(hour=7, minute=50)
+    ),
 }

@@ -14,6 +14,22 @@ from .earnings import (
     rebate_amount,
     rebate_post_period,
 )
+from .funds import (
+    MAX_PROOF_BYTES,
+    RequestInput,
+    allocation_set,
+    allocations_from_tier_benefit,
+    fund_claim_approve,
+    fund_claim_reject,
+    fund_claim_submit,
+    fund_request_approve,
+    fund_request_reject,
+    fund_request_submit,
+    fund_save,
+    funds_send_reminders,
+    proof_check,
+    utilisation_annotations,
+)
 from .ledger import (
     Posting,
     account_for,
@@ -22,6 +38,15 @@ from .ledger import (
     entry_post,
     entry_reverse,
     sum_by_currency,
+)
+from .payouts import (
+    payables,
+    payout_batch_create,
+    payout_batch_mark_paid,
+    statement_approve,
+    statement_entries,
+    statement_release,
+    statements_generate,
 )
 from .points import (
     leaderboard,
@@ -32,6 +57,27 @@ from .points import (
 )
 
 __all__ = [
+    "RequestInput",
+    "allocation_set",
+    "allocations_from_tier_benefit",
+    "fund_claim_approve",
+    "fund_claim_reject",
+    "fund_claim_submit",
+    "fund_request_approve",
+    "fund_request_reject",
+    "fund_request_submit",
+    "fund_save",
+    "funds_send_reminders",
+    "proof_check",
+    "utilisation_annotations",
+    "MAX_PROOF_BYTES",
+    "payables",
+    "payout_batch_create",
+    "payout_batch_mark_paid",
+    "statement_approve",
+    "statement_entries",
+    "statement_release",
+    "statements_generate",
     "BandInput",
     "earnings_compute_periods",
     "earnings_for_won_deal",

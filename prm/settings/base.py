@@ -309,6 +309,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "IncentiveProgramKindEnum": "incentives.choices.ProgramKind",
+        "LedgerAccountKindEnum": "incentives.choices.AccountKind",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------

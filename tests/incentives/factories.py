@@ -65,3 +65,51 @@ def won_deal(partner_membership, staff_membership, *, amount="10000", closed_on=
         closed_on=closed_on or timezone.localdate() - timedelta(days=1),
         final_amount=Decimal(amount),
     )
+
+
+def fund_with_allocation(organization, staff_membership, *, budget="10000", allocated="5000"):
+    """A fund of this quarter with an allocation to the organization."""
+    from incentives.models import Fund
+
+    today = timezone.localdate()
+    fund = services.fund_save(
+        fund=Fund(
+            name=f"MDF {today:%Y}-{organization.name}",
+            currency="USD",
+            amount=Decimal(budget),
+            starts_on=today - timedelta(days=30),
+            ends_on=today + timedelta(days=60),
+        )
+    )
+    allocation = services.allocation_set(
+        fund=fund,
+        organization=organization,
+        amount=Decimal(allocated),
+        acting_membership=staff_membership,
+    )
+    return fund, allocation
+
+
+def request_input(planned="1000", **extra) -> services.RequestInput:
+    today = timezone.localdate()
+    data = {
+        "title": "Partner summit booth",
+        "activity_type": "event",
+        "description": "A booth at the regional summit.",
+        "starts_on": today - timedelta(days=10),
+        "ends_on": today - timedelta(days=9),
+        "planned_spend": Decimal(planned),
+        "expected_leads": 40,
+        "expected_pipeline": Decimal("200000"),
+    }
+    data.update(extra)
+    return services.RequestInput(**data)
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_upload(name="invoice.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
