@@ -167,10 +167,11 @@ class PayoutBatchViewSet(
     )
     @action(detail=True, methods=["post"], url_path="mark-paid")
     def mark_paid(self, request, pk=None):
+        batch = self.get_object()  # 404 for another tenant's id, before reading the body
         payload = serializers.MarkPaidSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         batch = services.payout_batch_mark_paid(
-            batch=self.get_object(),
+            batch=batch,
             acting_membership=self.membership,
             payment_reference=payload.validated_data["payment_reference"],
         )
@@ -241,10 +242,11 @@ class FundRequestViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        obj = self.get_object()  # 404 for another tenant's id, before reading the body
         payload = serializers.DecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         fund_request = services.fund_request_approve(
-            request=self.get_object(),
+            request=obj,
             acting_membership=self.membership,
             amount=payload.validated_data.get("amount"),
             reason=payload.validated_data.get("reason", ""),
@@ -256,10 +258,11 @@ class FundRequestViewSet(
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        obj = self.get_object()  # 404 for another tenant's id, before reading the body
         payload = serializers.RejectSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         fund_request = services.fund_request_reject(
-            request=self.get_object(),
+            request=obj,
             acting_membership=self.membership,
             reason=payload.validated_data["reason"],
         )
@@ -306,10 +309,11 @@ class FundClaimViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        obj = self.get_object()  # 404 for another tenant's id, before reading the body
         payload = serializers.DecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         claim = services.fund_claim_approve(
-            claim=self.get_object(),
+            claim=obj,
             acting_membership=self.membership,
             amount=payload.validated_data.get("amount"),
         )
@@ -318,10 +322,11 @@ class FundClaimViewSet(
     @extend_schema(request=serializers.RejectSerializer, responses=serializers.FundClaimSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        obj = self.get_object()  # 404 for another tenant's id, before reading the body
         payload = serializers.RejectSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         claim = services.fund_claim_reject(
-            claim=self.get_object(),
+            claim=obj,
             acting_membership=self.membership,
             reason=payload.validated_data["reason"],
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -74,7 +75,7 @@ def fund_with_allocation(organization, staff_membership, *, budget="10000", allo
     today = timezone.localdate()
     fund = services.fund_save(
         fund=Fund(
-            name=f"MDF {today:%Y}-{organization.name}",
+            name=f"MDF {today:%Y} {organization.name} {uuid.uuid4().hex[:6]}",
             currency="USD",
             amount=Decimal(budget),
             starts_on=today - timedelta(days=30),
