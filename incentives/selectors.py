@@ -19,6 +19,7 @@ from .models import (
 )
 from .services import (
     incentive_settings,
+    leaderboard,
     leaderboard_position,
     period_end,
     period_label,
@@ -45,7 +46,16 @@ def earnings_overview(*, membership) -> dict:
         .order_by("-period_start")[:24]
     )
     start, end = current_quarter()
+    shows_names = incentive_settings().leaderboard_shows_names
+    board = [
+        {**row, "is_me": row["organization_id"] == organization_id}
+        for row in leaderboard(start=start, end_exclusive=end, limit=10)
+    ]
+    for row in board:
+        if not (shows_names or row["is_me"]):
+            row["name"] = ""  # other partners' names stay hidden unless the vendor shows them
     return {
+        "board": board,
         "money_accounts": [a for a in accounts if a.kind != AccountKind.POINTS],
         "points_account": next((a for a in accounts if a.kind == AccountKind.POINTS), None),
         "statements": statements,
@@ -53,7 +63,7 @@ def earnings_overview(*, membership) -> dict:
             organization_id=organization_id, start=start, end_exclusive=end
         ),
         "quarter_label": period_label(start, PeriodUnit.QUARTER),
-        "shows_names": incentive_settings().leaderboard_shows_names,
+        "shows_names": shows_names,
     }
 
 

@@ -20,6 +20,26 @@ from ..models import ClaimProof, FundAllocation, FundRequest, Statement
 from .common import apply_errors, statement_period
 
 
+class PartnerObjectMixin:
+    """Partner pages of one object: the scoped lookup decides before any role check.
+
+    Another tenant's or another partner's id is a 404 for everyone, so a refusal never
+    confirms that the id exists; staff are then sent to the console's page of the same
+    object where there is one, else refused.
+    """
+
+    model = None
+    console_url_name: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        get_object_or_404(self.model.objects.visible_to(request.membership), pk=kwargs["pk"])
+        if request.membership.is_staff_role:
+            if request.method == "GET" and self.console_url_name:
+                return redirect(self.console_url_name, pk=kwargs["pk"])
+            raise PermissionDenied("This page is for partner users.")
+        return super().dispatch(request, *args, **kwargs)
+
+
 class EarningsView(PartnerRequiredMixin, ListView):
     """Balances per account and currency, every entry, statements, points and rank."""
 
@@ -44,8 +64,11 @@ class StatementMixin:
         return get_object_or_404(queryset, pk=pk)
 
 
-class PortalStatementView(PartnerRequiredMixin, StatementMixin, View):
+class PortalStatementView(TenantMemberRequiredMixin, PartnerObjectMixin, StatementMixin, View):
     """A print-styled statement with every entry behind its figures."""
+
+    model = Statement
+    console_url_name = "incentives:console_statement_detail"
 
     def get(self, request, pk):
         statement = self.get_statement(pk)
@@ -104,8 +127,10 @@ class FundsView(PartnerRequiredMixin, ListView):
         return context
 
 
-class RequestCreateView(PartnerRequiredMixin, View):
+class RequestCreateView(TenantMemberRequiredMixin, PartnerObjectMixin, View):
     """Ask to spend part of an allocation."""
+
+    model = FundAllocation
 
     def get_allocation(self, pk) -> FundAllocation:
         return get_object_or_404(
@@ -141,8 +166,10 @@ class RequestCreateView(PartnerRequiredMixin, View):
         )
 
 
-class RequestDetailView(PartnerRequiredMixin, View):
+class RequestDetailView(TenantMemberRequiredMixin, PartnerObjectMixin, View):
     """A request's status and decision, and the claim (with uploads) once approved."""
+
+    model = FundRequest
 
     def get_request(self, pk) -> FundRequest:
         return get_object_or_404(

@@ -555,7 +555,6 @@ def test_a_sales_rep_is_told_of_each_assignment_once(
     assert told.count() == 2  # assigned, (the same again: nothing), moved away, assigned again
 
 
-
 def test_every_status_change_is_announced_after_commit(
     partner_admin_membership, admin_membership, django_capture_on_commit_callbacks
 ):

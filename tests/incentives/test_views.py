@@ -300,3 +300,26 @@ def test_every_console_page_renders(admin_membership, partner_admin_membership):
         },
     )
     assert bad.status_code == 400 and b"is not" in bad.content
+
+
+def test_partners_see_their_rank_and_names_only_when_shown(
+    partner_admin_membership, admin_membership, in_tenant
+):
+    from tests.factories import PartnerOrganizationFactory
+
+    rival = PartnerOrganizationFactory(name="Rival Reseller Ltd")
+    for org, points in ((rival, 300), (partner_admin_membership.partner_organization, 100)):
+        services.points_award(
+            organization_id=org.pk,
+            points=points,
+            cause=EntryCause.POINTS_DEAL_WON,
+            description="won",
+            key=f"p:{org.pk}",
+        )
+    client = client_for(partner_admin_membership)
+    page = client.get(reverse("incentives:portal_earnings")).content
+    assert b'data-testid="rank">#2' in page and b"Rival Reseller Ltd" not in page
+    config = services.incentive_settings()
+    config.leaderboard_shows_names = True
+    config.save()
+    assert b"Rival Reseller Ltd" in client.get(reverse("incentives:portal_earnings")).content
