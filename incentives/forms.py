@@ -27,7 +27,16 @@ class MoneyField(forms.DecimalField):
 
     def __init__(self, **kwargs):
         kwargs = {**MONEY, **kwargs}
+        # A text input: "1,500.00" is a fine way to write money, and the server says what
+        # is wrong with "12.3.4" instead of the browser silently refusing it.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        for key in ("min", "max", "step"):
+            attrs.pop(key, None)
+        return attrs
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -95,7 +95,7 @@ def test_spiff_fund_claim_payout_and_statement(page, staff_page, live_server, ac
 
     # The partner requests funds from its allocation.
     page.goto(tenant_url(live_server, acme, "/portal/funds/"))
-    page.get_by_role("link", name="Request funds").first.click()
+    page.get_by_role("button", name="Request funds").first.click()
     page.fill("input[name=title]", "Fourth Coffee launch event")
     page.select_option("select[name=activity_type]", "event")
     page.fill("textarea[name=description]", "Launch event with the customer's team.")
@@ -141,7 +141,7 @@ def test_spiff_fund_claim_payout_and_statement(page, staff_page, live_server, ac
         "row-status"
     ).wait_for()
     staff_page.goto(tenant_url(live_server, acme, "/manage/incentives/payouts/"))
-    staff_page.get_by_label("Pay claim of Northwind Traders").check()
+    staff_page.get_by_label("Pay claim of Northwind Traders: Fourth Coffee launch event").check()
     staff_page.get_by_role("button", name="Create batch").click()
     staff_page.wait_for_url("**/manage/incentives/payouts/*/")
     staff_page.get_by_role("button", name="Mark paid").click()
