@@ -85,16 +85,15 @@ def main() -> None:
         drafts = list(Deal.objects.filter(status="draft").order_by("?")[:50])
         submit_ms, failures = [], 0
         for draft in drafts:
-            user = (
+            acting_membership = (
                 Membership.objects.filter(partner_organization_id=draft.organization_id)
                 .select_related("user")
                 .first()
-                .user
             )
             started = time.perf_counter()
             try:
                 with transaction.atomic():
-                    deal_submit(deal=draft, user=user)
+                    deal_submit(deal=draft, acting_membership=acting_membership)
                     elapsed = (time.perf_counter() - started) * 1000
                     transaction.set_rollback(True)
                 submit_ms.append(elapsed)

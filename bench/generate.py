@@ -261,7 +261,7 @@ def customers():
         legal = LEGAL[(i * 5) % len(LEGAL)]
         name = " ".join(part for part in (brand, noun, industry, legal) if part)
         domain = f"{brand}{noun}{i % 97 if i % 4 == 0 else ''}.{TLDS[i % len(TLDS)]}".lower()
-        yield i, name, normalize_company_name(name), web_domain(domain)
+        yield i, name, normalize_company_name(value=name), web_domain(domain)
 
 
 PARTNER_WORDS = [

@@ -118,7 +118,7 @@ def _deal(member, motion, products, customer, domain, *, submit=True, days=45):
         return existing, False
     deal = services.deal_create(
         organization=member.partner_organization,
-        user=member.user,
+        acting_membership=member,
         motion=motion,
         data={
             "customer_name": customer,
@@ -164,7 +164,9 @@ def seed(people: DemoPeople) -> None:
     )
     if new:
         services.deal_request_info(
-            deal=deal, user=cm.user, message="Who is the economic buyer, and what is the budget?"
+            deal=deal,
+            acting_membership=cm,
+            message="Who is the economic buyer, and what is the budget?",
         )
 
     deal, new = _deal(
@@ -175,24 +177,26 @@ def seed(people: DemoPeople) -> None:
         "adventure-works.test",
     )
     if new:
-        deal = services.deal_approve(deal=deal, user=cm.user)
+        deal = services.deal_approve(deal=deal, acting_membership=cm)
         stage = MotionStage.objects.get(motion=deal.motion, position=2)
-        services.deal_stage_change(deal=deal, membership=northwind, stage=stage)
+        services.deal_stage_change(deal=deal, acting_membership=northwind, stage=stage)
         services.deal_comment_add(
             deal=deal,
-            membership=cm,
+            acting_membership=cm,
             body="Strategic account: keep the discount under 15%.",
             is_internal=True,
         )
         services.deal_comment_add(
-            deal=deal, membership=cm, body="Our solutions engineer will join the demo on Tuesday."
+            deal=deal,
+            acting_membership=cm,
+            body="Our solutions engineer will join the demo on Tuesday.",
         )
 
     deal, new = _deal(contoso, motions["resell"], [(platform, 1)], "Proseware", "proseware.test")
     if new:
         services.deal_reject(
             deal=deal,
-            user=cm.user,
+            acting_membership=cm,
             reason="Proseware buys directly from us.",
             code="existing_customer",
         )
@@ -201,10 +205,10 @@ def seed(people: DemoPeople) -> None:
         northwind, motions["resell"], [(platform, 5)], "Blue Yonder Airlines", "blueyonder.test"
     )
     if new:
-        deal = services.deal_approve(deal=deal, user=cm.user)
+        deal = services.deal_approve(deal=deal, acting_membership=cm)
         services.deal_close(
             deal=deal,
-            membership=cm,
+            acting_membership=cm,
             won=True,
             closed_on=timezone.localdate(),
             final_amount=Decimal("57000"),
@@ -214,16 +218,20 @@ def seed(people: DemoPeople) -> None:
         contoso, motions["referral"], [(analytics, 1)], "Lucerne Publishing", "lucerne.test"
     )
     if new:
-        deal = services.deal_approve(deal=deal, user=cm.user)
+        deal = services.deal_approve(deal=deal, acting_membership=cm)
         services.deal_close(
-            deal=deal, membership=cm, won=False, closed_on=timezone.localdate(), final_amount=None
+            deal=deal,
+            acting_membership=cm,
+            won=False,
+            closed_on=timezone.localdate(),
+            final_amount=None,
         )
 
     deal, new = _deal(
         contoso, motions["resell"], [(security, 2)], "Margie's Travel", "margiestravel.test"
     )
     if new:
-        deal = services.deal_approve(deal=deal, user=cm.user)
+        deal = services.deal_approve(deal=deal, acting_membership=cm)
         Deal.objects.filter(pk=deal.pk).update(
             protection_expires_on=timezone.localdate() - timedelta(days=1)
         )
@@ -244,7 +252,7 @@ def seed(people: DemoPeople) -> None:
         if Lead.objects.filter(customer_name=name).exists():
             continue
         lead = services.lead_create(
-            user=cm.user,
+            acting_membership=cm,
             motion=motions["referral"],
             product=product,
             data={
@@ -257,4 +265,4 @@ def seed(people: DemoPeople) -> None:
             route=False,
         )
         if org is not None:
-            services.lead_assign(lead=lead, organization=org, user=cm.user)
+            services.lead_assign(lead=lead, organization=org, acting_membership=cm)

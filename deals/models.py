@@ -10,9 +10,10 @@ from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
 from prm.audit.history import track
+from prm.core.fields import StateField
 from prm.tenancy.managers import ALL_PARTNERS, TenantManager, TenantQuerySet
 from prm.tenancy.models import TenantOwned
 
@@ -232,7 +233,7 @@ class Deal(TenantOwned):
     stage = models.ForeignKey(
         MotionStage, on_delete=models.PROTECT, null=True, blank=True, related_name="deals"
     )
-    status = FSMField(default=DealStatus.DRAFT, choices=DealStatus.choices, protected=False)
+    status = StateField(default=DealStatus.DRAFT, choices=DealStatus.choices, protected=False)
 
     customer_name = models.CharField("customer company", max_length=200)
     # lower-cased, punctuation and legal suffixes removed: what the trigram index holds
@@ -646,7 +647,7 @@ class Lead(TenantOwned):
     estimated_amount = models.DecimalField(**money, default=Decimal("0"))
     expected_close_date = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    status = FSMField(default=LeadStatus.UNASSIGNED, choices=LeadStatus.choices, protected=False)
+    status = StateField(default=LeadStatus.UNASSIGNED, choices=LeadStatus.choices, protected=False)
     # The partner the lead is offered to or was accepted by: who may see it.
     assigned_organization = models.ForeignKey(
         "partners.PartnerOrganization",

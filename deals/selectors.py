@@ -10,10 +10,12 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from partners.models import PartnerOrganization
 from prm.tenancy.context import require_current_tenant
+from prm.tenancy.models import Membership
 
 from .choices import DealStatus
-from .models import Deal, DealConflict, DealLine, DealSettings, MotionStage
+from .models import Deal, DealConflict, DealLine, DealSettings, Motion, MotionStage
 
 
 def deal_settings_get() -> DealSettings:
@@ -124,7 +126,7 @@ def conflict_first_comer(*, conflict: DealConflict) -> Deal:
     return min((a, b), key=lambda d: (d.first_submitted_at or far, d.number))
 
 
-def review_queue(*, membership) -> QuerySet[Deal]:
+def review_queue(*, membership: Membership) -> QuerySet[Deal]:
     """Registrations waiting for the vendor, oldest first, with what the row shows."""
     return (
         Deal.objects.visible_to(membership)
@@ -155,7 +157,7 @@ def deal_status_counts(*, queryset: QuerySet[Deal]) -> dict[str, int]:
     return dict(queryset.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
 
 
-def motion_first_stage(*, motion) -> MotionStage | None:
+def motion_first_stage(*, motion: Motion) -> MotionStage | None:
     return (
         MotionStage.objects.filter(motion=motion, is_won=False, is_lost=False)
         .order_by("position")
@@ -216,7 +218,7 @@ def deal_audit_trail(*, deal: Deal, limit: int = 30) -> list[dict]:
     return list(reversed(trail))
 
 
-def partner_deal_metrics(*, organization) -> dict:
+def partner_deal_metrics(*, organization: PartnerOrganization) -> dict:
     """A partner's trailing-12-month deal figures, in one aggregate query.
 
     What tier requirements are measured against (partners.selectors.partner_metrics):
@@ -238,7 +240,7 @@ def partner_deal_metrics(*, organization) -> dict:
     )
 
 
-def partner_tier_metrics(organization) -> dict:
+def partner_tier_metrics(organization: PartnerOrganization) -> dict:
     """The deal figures of partners' tier requirements (registered in DealsConfig.ready)."""
     from decimal import Decimal
 

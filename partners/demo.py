@@ -176,7 +176,7 @@ def seed(people: DemoPeople) -> None:
             defaults={
                 "accepted_by": admin.user,
                 "accepted_at": now,
-                "expires_at": services.add_months(now, 12),
+                "expires_at": services.add_months(moment=now, months=12),
             },
         )
 

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
 from prm.audit.history import track
+from prm.core.fields import StateField
 from prm.tenancy.managers import ALL_PARTNERS
 from prm.tenancy.models import TenantOwned, hex_colour, tenant_upload_to
 
@@ -239,7 +240,7 @@ class PartnerOrganization(TenantOwned):
         related_name="+",
         help_text="The vendor's channel manager who owns this partner.",
     )
-    lifecycle_stage = FSMField(
+    lifecycle_stage = StateField(
         max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.ACTIVE
     )
     stage_changed_at = models.DateTimeField(null=True, blank=True)

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 
 from . import providers
 from .choices import LifecycleStage
 from .models import (
+    Agreement,
     EngagementCadence,
     OnboardingItem,
     PartnerOrganization,
@@ -121,7 +122,7 @@ def onboarding_progress(*, organization: PartnerOrganization) -> dict:
     }
 
 
-def cadence_due(*, today: date):
+def cadence_due(*, today: date) -> list:
     """(organization, cadence, due date) for partners whose tier cadence says a touchpoint
     of that kind is due (never had one, or the last is `interval_days` old)."""
     cadences = list(EngagementCadence.objects.select_related("tier"))
@@ -179,7 +180,7 @@ def stage_tiles() -> list[tuple[str, str, int]]:
     return [(stage.value, stage.label, counts[stage.value]) for stage in LifecycleStage]
 
 
-def organizations_with_gate(queryset):
+def organizations_with_gate(*, queryset: QuerySet[PartnerOrganization]) -> QuerySet:
     """Annotate `gate_open` (the agreement gate of partner_can_transact) in one query."""
     from django.db.models import BooleanField, Case, Exists, OuterRef, Subquery, Value, When
     from django.utils import timezone
@@ -212,7 +213,7 @@ def organizations_with_gate(queryset):
     )
 
 
-def agreements_with_current(queryset):
+def agreements_with_current(*, queryset: QuerySet[Agreement]) -> QuerySet:
     """Annotate `current_version`: the highest published version of each row's type."""
     from django.db.models import OuterRef, Subquery
 

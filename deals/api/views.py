@@ -157,7 +157,7 @@ class DealViewSet(
         key = request.headers.get("Idempotency-Key", "").strip()[:64] or None
         deal = services.deal_create(
             organization=request._request.membership.partner_organization,
-            user=request.user,
+            acting_membership=request.membership,
             motion=motion,
             data=data,
             lines=[services.LineInput(**line) for line in lines],
@@ -170,12 +170,16 @@ class DealViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Send a draft (or an answered information request) to the vendor."""
-        return self._deal_response(services.deal_submit(deal=self.get_object(), user=request.user))
+        return self._deal_response(
+            services.deal_submit(deal=self.get_object(), acting_membership=request.membership)
+        )
 
     @extend_schema(request=None, responses=serializers.DealSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._deal_response(services.deal_approve(deal=self.get_object(), user=request.user))
+        return self._deal_response(
+            services.deal_approve(deal=self.get_object(), acting_membership=request.membership)
+        )
 
     @extend_schema(request=serializers.DealRejectSerializer, responses=serializers.DealSerializer)
     @action(detail=True, methods=["post"])
@@ -185,7 +189,7 @@ class DealViewSet(
         body.is_valid(raise_exception=True)
         deal = services.deal_reject(
             deal=deal,
-            user=request.user,
+            acting_membership=request.membership,
             reason=body.validated_data["reason"],
             code=body.validated_data["code"],
         )
@@ -200,7 +204,7 @@ class DealViewSet(
         body = serializers.DealInfoRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         deal = services.deal_request_info(
-            deal=deal, user=request.user, message=body.validated_data["message"]
+            deal=deal, acting_membership=request.membership, message=body.validated_data["message"]
         )
         return self._deal_response(deal)
 
@@ -212,9 +216,13 @@ class DealViewSet(
         body = serializers.DealExtendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if request._request.membership.is_staff_role:
-            services.extension_grant(deal=deal, user=request.user, **body.validated_data)
+            services.extension_grant(
+                deal=deal, acting_membership=request.membership, **body.validated_data
+            )
         else:
-            services.extension_request(deal=deal, user=request.user, **body.validated_data)
+            services.extension_request(
+                deal=deal, acting_membership=request.membership, **body.validated_data
+            )
         return self._deal_response(deal)
 
     @extend_schema(
@@ -227,7 +235,7 @@ class DealViewSet(
         body.is_valid(raise_exception=True)
         deal = services.deal_stage_change(
             deal=deal,
-            membership=request._request.membership,
+            acting_membership=request._request.membership,
             stage=body.validated_data["stage"],
             note=body.validated_data.get("note", ""),
         )
@@ -242,7 +250,7 @@ class DealViewSet(
         body.is_valid(raise_exception=True)
         deal = services.deal_close(
             deal=deal,
-            membership=request._request.membership,
+            acting_membership=request._request.membership,
             won=body.validated_data["outcome"] == "won",
             closed_on=body.validated_data["closed_on"],
             final_amount=body.validated_data.get("final_amount"),
@@ -267,7 +275,7 @@ class DealViewSet(
             body.is_valid(raise_exception=True)
             comment = services.deal_comment_add(
                 deal=deal,
-                membership=membership,
+                acting_membership=membership,
                 body=body.validated_data["body"],
                 is_internal=body.validated_data.get("is_internal", False),
             )
@@ -300,7 +308,7 @@ class ConflictViewSet(TenantScopedReadOnlyViewSet):
         body = serializers.ConflictResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         conflict = services.conflict_resolve(
-            conflict=conflict, user=request.user, **body.validated_data
+            conflict=conflict, acting_membership=request.membership, **body.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=conflict.pk)).data)
 
@@ -332,7 +340,7 @@ class LeadViewSet(
         data = dict(serializer.validated_data)
         motion, product = data.pop("motion"), data.pop("product", None)
         serializer.instance = services.lead_create(
-            user=self.request.user, motion=motion, product=product, data=data
+            acting_membership=self.request.membership, motion=motion, product=product, data=data
         )
 
     @extend_schema(request=serializers.LeadAssignSerializer, responses=serializers.LeadSerializer)
@@ -343,14 +351,18 @@ class LeadViewSet(
         body = serializers.LeadAssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.lead_assign(
-            lead=lead, organization=body.validated_data["organization"], user=request.user
+            lead=lead,
+            organization=body.validated_data["organization"],
+            acting_membership=request.membership,
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=lead.pk)).data)
 
     @extend_schema(request=None, responses={201: serializers.DealSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        deal = services.lead_accept(lead=self.get_object(), membership=request._request.membership)
+        deal = services.lead_accept(
+            lead=self.get_object(), acting_membership=request._request.membership
+        )
         return Response(serializers.DealSerializer(deal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -363,7 +375,7 @@ class LeadViewSet(
         body.is_valid(raise_exception=True)
         membership = request._request.membership
         services.lead_decline(
-            lead=lead, membership=membership, reason=body.validated_data["reason"]
+            lead=lead, acting_membership=membership, reason=body.validated_data["reason"]
         )
         offer = (
             LeadOffer.objects.visible_to(membership)

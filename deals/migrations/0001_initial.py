@@ -7,7 +7,6 @@ import django.contrib.postgres.indexes
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import django_fsm
 import pghistory.utils
 import pgtrigger.compiler
 import pgtrigger.migrations
@@ -44,7 +43,7 @@ class Migration(migrations.Migration):
                 ("number", models.PositiveIntegerField(editable=False)),
                 (
                     "status",
-                    django_fsm.FSMField(
+                    models.CharField(
                         choices=[
                             ("draft", "Draft"),
                             ("submitted", "Submitted"),
@@ -776,7 +775,7 @@ class Migration(migrations.Migration):
                 ("notes", models.TextField(blank=True)),
                 (
                     "status",
-                    django_fsm.FSMField(
+                    models.CharField(
                         choices=[
                             ("unassigned", "Waiting for assignment"),
                             ("offered", "Offered to a partner"),
@@ -1010,7 +1009,7 @@ class Migration(migrations.Migration):
                 ("number", models.PositiveIntegerField(editable=False)),
                 (
                     "status",
-                    django_fsm.FSMField(
+                    models.CharField(
                         choices=[
                             ("draft", "Draft"),
                             ("submitted", "Submitted"),
@@ -1322,7 +1321,7 @@ class Migration(migrations.Migration):
                 ("notes", models.TextField(blank=True)),
                 (
                     "status",
-                    django_fsm.FSMField(
+                    models.CharField(
                         choices=[
                             ("unassigned", "Waiting for assignment"),
                             ("offered", "Offered to a partner"),

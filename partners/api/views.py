@@ -73,7 +73,7 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return queryset
         return selectors.organizations_with_gate(
-            queryset.select_related("tier", "partner_type", "channel_manager")
+            queryset=queryset.select_related("tier", "partner_type", "channel_manager")
         )
 
     def perform_update(self, serializer):
@@ -81,7 +81,7 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
         # profile also completes its onboarding task.
         serializer.instance = services.partner_profile_update(
             organization=serializer.instance,
-            by_membership=self.request._request.membership,
+            acting_membership=self.request._request.membership,
             data=serializer.validated_data,
         )
 
@@ -98,7 +98,7 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
         services.partner_transition(
             organization=organization,
             target=body.validated_data["lifecycle_stage"],
-            by=request.user,
+            acting_membership=request.membership,
             reason=body.validated_data["reason"],
         )
         return Response(self.get_serializer(self.get_object()).data)  # fresh annotations
@@ -116,7 +116,7 @@ class PartnerOrganizationViewSet(TenantScopedModelViewSet):
         services.partner_tier_change(
             organization=organization,
             tier=body.validated_data["tier"],
-            by=request.user,
+            acting_membership=request.membership,
             reason=body.validated_data["reason"],
         )
         return Response(self.get_serializer(self.get_object()).data)  # fresh annotations
@@ -139,7 +139,7 @@ class ApplicationViewSet(TenantScopedReadOnlyViewSet):
         body = serializers.ApproveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         organization = services.application_approve(
-            application=application, by=request.user, **body.validated_data
+            application=application, acting_membership=request.membership, **body.validated_data
         )
         return Response(
             serializers.PartnerOrganizationSerializer(organization).data,
@@ -155,7 +155,9 @@ class ApplicationViewSet(TenantScopedReadOnlyViewSet):
         body = serializers.ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.application_reject(
-            application=application, by=request.user, reason=body.validated_data["reason"]
+            application=application,
+            acting_membership=request.membership,
+            reason=body.validated_data["reason"],
         )
         return Response(self.get_serializer(application).data)
 
@@ -176,7 +178,7 @@ class AgreementViewSet(TenantScopedModelViewSet):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
             return queryset
-        queryset = selectors.agreements_with_current(queryset)
+        queryset = selectors.agreements_with_current(queryset=queryset)
         membership = self.request._request.membership
         if membership.is_partner:
             # Partners see the published versions of their own partner type.
@@ -193,7 +195,7 @@ class AgreementViewSet(TenantScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         agreement = self.get_object()
-        services.agreement_publish(agreement=agreement, by=request.user)
+        services.agreement_publish(agreement=agreement, acting_membership=request.membership)
         return Response(self.get_serializer(self.get_object()).data)  # fresh annotations
 
     @extend_schema(request=None, responses=serializers.AgreementAcceptanceSerializer)
@@ -206,7 +208,7 @@ class AgreementViewSet(TenantScopedModelViewSet):
             raise PermissionDenied("Only a partner admin can accept the agreement.")
         acceptance = services.agreement_accept(
             organization=membership.partner_organization,
-            membership=membership,
+            acting_membership=membership,
             agreement=agreement,
         )
         return Response(
@@ -231,7 +233,7 @@ class TouchpointViewSet(TenantScopedModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.touchpoint_create(
-            organization=data.pop("organization"), by=self.request.user, **data
+            organization=data.pop("organization"), acting_membership=self.request.membership, **data
         )
 
 
@@ -250,7 +252,7 @@ class BusinessPlanViewSet(TenantScopedModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.business_plan_create(
-            organization=data.pop("organization"), by=self.request.user, **data
+            organization=data.pop("organization"), acting_membership=self.request.membership, **data
         )
 
 

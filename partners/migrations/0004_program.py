@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import django.core.validators
 import django.db.models.deletion
-import django_fsm
 import pghistory.utils
 import pgtrigger.compiler
 import pgtrigger.migrations
@@ -506,7 +505,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "lifecycle_stage",
-                    django_fsm.FSMField(
+                    models.CharField(
                         choices=[
                             ("prospect", "Prospect"),
                             ("applied", "Applied"),
@@ -812,7 +811,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="partnerorganization",
             name="lifecycle_stage",
-            field=django_fsm.FSMField(
+            field=models.CharField(
                 choices=[
                     ("prospect", "Prospect"),
                     ("applied", "Applied"),

@@ -28,3 +28,20 @@ class TenantMembershipBackend(AuthenticationBackend):
         if user is None or not can_sign_in_here(user):
             return None
         return user
+
+    def get_user(self, user_id):
+        """The session's user; on a tenant's host with their membership attached.
+
+        On a tenant's host, `prm.tenancy.access` loads both while they are unchanged
+        from what this process kept (one query), and MembershipMiddleware takes the
+        membership from `user.prm_membership` instead of looking it up again.
+        """
+        tenant = get_current_tenant()
+        if tenant is None:
+            return super().get_user(user_id)
+        from prm.tenancy.access import user_and_membership
+
+        user, membership = user_and_membership(tenant, user_id)
+        if user is not None:
+            user.prm_membership = membership
+        return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -16,32 +17,41 @@ from prm.ids import secret_digest
 from prm.notifications.services import notify
 from prm.tenancy.choices import STAFF_ROLES, PartnerRole, Role
 from prm.tenancy.context import require_current_tenant
-from prm.tenancy.models import Membership
+from prm.tenancy.models import Membership, acting_user
 
 from .models import Invitation, User
 
+if TYPE_CHECKING:
+    from partners.models import PartnerOrganization
 
-def invitation_can_manage(membership: Membership) -> bool:
+
+def invitation_can_manage(*, acting_membership: Membership) -> bool:
     """Who sees invitations and sends them at all: staff and partner admins."""
-    return membership.is_active and (membership.is_staff_role or membership.is_partner_admin)
+    return acting_membership.is_active and (
+        acting_membership.is_staff_role or acting_membership.is_partner_admin
+    )
 
 
 def invitation_can_create(
-    *, inviter: Membership, role: str, partner_organization=None, partner_role: str = ""
+    *,
+    acting_membership: Membership,
+    role: str,
+    partner_organization: PartnerOrganization | None = None,
+    partner_role: str = "",
 ) -> bool:
     """Admins invite anyone; channel managers invite partner users; a partner admin invites
     colleagues into its own organization; nobody else invites."""
-    if inviter is None or not inviter.is_active:
+    if acting_membership is None or not acting_membership.is_active:
         return False
-    if inviter.role == Role.ADMIN:
+    if acting_membership.role == Role.ADMIN:
         return True
-    if inviter.role == Role.CHANNEL_MANAGER:
+    if acting_membership.role == Role.CHANNEL_MANAGER:
         return role == Role.PARTNER
-    if inviter.is_partner_admin:
+    if acting_membership.is_partner_admin:
         return (
             role == Role.PARTNER
             and partner_organization is not None
-            and partner_organization.pk == inviter.partner_organization_id
+            and partner_organization.pk == acting_membership.partner_organization_id
         )
     return False
 
@@ -76,16 +86,16 @@ def invitation_create(
     *,
     email: str,
     role: str,
-    invited_by,
-    partner_organization=None,
+    acting_membership: Membership | None,
+    partner_organization: PartnerOrganization | None = None,
     partner_role: str = "",
     full_name: str = "",
-    inviter_membership: Membership | None = None,
 ) -> Invitation:
     """Invite `email` into the current tenant and e-mail them a single-use link.
 
-    When `inviter_membership` is given, the inviter's right to invite is checked. An open
-    invitation for the same address is replaced (its link stops working).
+    The inviter's right to invite is checked (`acting_membership` is None only for the
+    system: a new tenant's first admin). An open invitation for the same address is
+    replaced (its link stops working).
     """
     email = (email or "").strip().lower()
     if role not in Role.values:
@@ -98,8 +108,8 @@ def invitation_create(
             raise ValidationError({"partner_role": "Choose partner admin or partner member."})
     else:
         partner_organization, partner_role = None, ""
-    if inviter_membership is not None and not invitation_can_create(
-        inviter=inviter_membership,
+    if acting_membership is not None and not invitation_can_create(
+        acting_membership=acting_membership,
         role=role,
         partner_organization=partner_organization,
         partner_role=partner_role,
@@ -121,7 +131,7 @@ def invitation_create(
             partner_organization=partner_organization,
             partner_role=partner_role,
             token_hash=secret_digest(token),
-            invited_by=invited_by,
+            invited_by=acting_user(acting_membership),
             expires_at=now + timedelta(days=settings.PRM_INVITATION_DAYS),
         )
         _send_invitation_email(invitation, token)
@@ -132,7 +142,7 @@ class InvitationError(ValidationError):
     """An invitation link that cannot be used, with a message to show as it is."""
 
 
-def invitation_for_token(token: str) -> Invitation:
+def invitation_for_token(*, token: str) -> Invitation:
     """The usable invitation behind `token` in the current tenant, or InvitationError."""
     invitation = (
         Invitation.objects.select_related("partner_organization")
@@ -170,7 +180,7 @@ def invitation_accept(
     joins once.
     """
     with transaction.atomic():
-        invitation = invitation_for_token(token)
+        invitation = invitation_for_token(token=token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at is not None:
             raise InvitationError("This invitation has already been used. Sign in instead.")
@@ -240,22 +250,25 @@ def invitation_revoke(*, invitation: Invitation) -> None:
     invitation.save(update_fields=["revoked_at"])
 
 
-def membership_can_manage(*, actor: Membership, target: Membership) -> bool:
+def membership_can_manage(*, acting_membership: Membership, target: Membership) -> bool:
     """Admins manage everyone but themselves; a partner admin manages its colleagues."""
-    if actor.pk == target.pk:
+    if acting_membership.pk == target.pk:
         return False
-    if actor.is_admin:
+    if acting_membership.is_admin:
         return True
-    if actor.role == Role.CHANNEL_MANAGER:
+    if acting_membership.role == Role.CHANNEL_MANAGER:
         return target.role == Role.PARTNER
     return (
-        actor.is_partner_admin and target.partner_organization_id == actor.partner_organization_id
+        acting_membership.is_partner_admin
+        and target.partner_organization_id == acting_membership.partner_organization_id
     )
 
 
-def membership_set_active(*, actor: Membership, target: Membership, active: bool) -> Membership:
+def membership_set_active(
+    *, acting_membership: Membership, target: Membership, active: bool
+) -> Membership:
     """Deactivate (the person loses access at once, data stays) or reactivate a member."""
-    if not membership_can_manage(actor=actor, target=target):
+    if not membership_can_manage(acting_membership=acting_membership, target=target):
         raise PermissionDenied("You cannot change this person's access.")
     if target.role in STAFF_ROLES and target.role == Role.ADMIN and not active:
         remaining = Membership.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=target.pk)

@@ -37,7 +37,7 @@ class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         membership = self.request.membership
-        context["can_invite"] = services.invitation_can_manage(membership)
+        context["can_invite"] = services.invitation_can_manage(acting_membership=membership)
         if context["can_invite"]:
             context["form"] = kwargs.get("form") or InvitationForm(membership=membership)
             context["invitations"] = (
@@ -48,13 +48,13 @@ class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
         context["manageable"] = {
             m.pk
             for m in context["members"]
-            if services.membership_can_manage(actor=membership, target=m)
+            if services.membership_can_manage(acting_membership=membership, target=m)
         }
         return context
 
     def post(self, request, *args, **kwargs):
         """Send an invitation (the form sits on the people page)."""
-        if not services.invitation_can_manage(request.membership):
+        if not services.invitation_can_manage(acting_membership=request.membership):
             raise PermissionDenied("Your role cannot invite people.")
         form = InvitationForm(request.POST, membership=request.membership)
         if form.is_valid():
@@ -66,8 +66,7 @@ class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
                     role=data["role"],
                     partner_organization=data.get("partner_organization"),
                     partner_role=data.get("partner_role", ""),
-                    invited_by=request.user,
-                    inviter_membership=request.membership,
+                    acting_membership=request.membership,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -81,7 +80,7 @@ class MemberListView(TenantMemberRequiredMixin, ScopedQuerysetMixin, ListView):
 
 class InvitationRevokeView(TenantMemberRequiredMixin, View):
     def post(self, request, pk):
-        if not services.invitation_can_manage(request.membership):
+        if not services.invitation_can_manage(acting_membership=request.membership):
             raise PermissionDenied("Your role cannot manage invitations.")
         invitation = get_object_or_404(Invitation.objects.visible_to(request.membership), pk=pk)
         try:
@@ -102,7 +101,9 @@ class MembershipActiveView(TenantMemberRequiredMixin, View):
         )
         active = request.POST.get("active") == "1"
         try:
-            services.membership_set_active(actor=request.membership, target=target, active=active)
+            services.membership_set_active(
+                acting_membership=request.membership, target=target, active=active
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -123,7 +124,7 @@ class InvitationAcceptView(View):
 
     def _invitation(self, token):
         try:
-            return services.invitation_for_token(token), None
+            return services.invitation_for_token(token=token), None
         except services.InvitationError as exc:
             return None, " ".join(exc.messages)
 

@@ -29,7 +29,7 @@ class TenantApiKeyAuthentication(BaseAuthentication):
         if getattr(request._request, "tenant", None) is None:
             raise exceptions.AuthenticationFailed("API keys work only on a tenant's host.")
         try:
-            api_key = api_key_authenticate(parts[1])
+            api_key = api_key_authenticate(raw=parts[1])
         except MalformedKeyError:
             raise exceptions.AuthenticationFailed(
                 "Malformed API key: keys look like prm_<8 hex>_<secret>."

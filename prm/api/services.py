@@ -17,9 +17,9 @@ from .models import ApiKey
 KEY_PATTERN = re.compile(r"^prm_([0-9a-f]{8})_([A-Za-z0-9_-]{40,})$")
 
 
-def api_key_create(*, name: str, membership: Membership) -> tuple[ApiKey, str]:
+def api_key_create(*, name: str, acting_membership: Membership) -> tuple[ApiKey, str]:
     """A new key for the current tenant; returns (row, the key in clear, shown once)."""
-    if not membership.is_admin:
+    if not acting_membership.is_admin:
         raise PermissionDenied("Only program admins create API keys.")
     name = (name or "").strip()
     if not name:
@@ -30,7 +30,7 @@ def api_key_create(*, name: str, membership: Membership) -> tuple[ApiKey, str]:
         name=name[:100],
         prefix=prefix,
         key_hash=secret_digest(key),
-        membership=membership,
+        membership=acting_membership,
     )
     return row, key
 
@@ -45,7 +45,7 @@ class MalformedKeyError(ValueError):
     pass
 
 
-def api_key_authenticate(raw: str) -> ApiKey | None:
+def api_key_authenticate(*, raw: str) -> ApiKey | None:
     """The active key of the current tenant matching `raw`, or None.
 
     Raises MalformedKeyError when `raw` is not shaped like a key at all, so the caller

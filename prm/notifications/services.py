@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db import transaction
@@ -11,6 +12,9 @@ from django.utils import timezone
 from prm.tenancy.context import require_current_tenant
 
 from .models import Notification
+
+if TYPE_CHECKING:
+    from prm.accounts.models import User
 
 
 def notify(
@@ -22,7 +26,7 @@ def notify(
     url: str = "",
     dedupe_key: str,
     email: bool = True,
-    actor=None,
+    actor: User | None = None,
 ) -> int:
     """Notify each recipient (User) in the current tenant, at most once per dedupe_key.
 
@@ -73,7 +77,7 @@ def notify(
     return len(new)
 
 
-def notifications_mark_read(*, user, ids: Iterable[UUID] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[UUID] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when ids is None)."""
     queryset = Notification.objects.for_recipient(user, unread=True)
     if ids is not None:

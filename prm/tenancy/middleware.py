@@ -13,6 +13,8 @@ from .context import reset_current_tenant, set_current_tenant
 from .models import membership_with_access
 from .resolver import PLATFORM, resolve_host
 
+_NOT_LOADED = object()
+
 
 class TenantMiddleware:
     """Resolve the tenant from the host and make it current for the whole request.
@@ -57,7 +59,11 @@ class MembershipMiddleware(MiddlewareMixin):
         user = getattr(request, "user", None)
         if tenant is None or user is None or not user.is_authenticated:
             return None
-        membership = membership_with_access(user)
+        # Loaded with the user by the authentication backend (prm.tenancy.access) when
+        # the session was; looked up here for any other way of signing in.
+        membership = getattr(user, "prm_membership", _NOT_LOADED)
+        if membership is _NOT_LOADED:
+            membership = membership_with_access(user)
         if membership is not None:
             request.membership = membership
             return None

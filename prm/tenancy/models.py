@@ -243,3 +243,37 @@ class Membership(TenantOwned):
     @property
     def is_partner_admin(self) -> bool:
         return self.role == Role.PARTNER and self.partner_role == PartnerRole.PARTNER_ADMIN
+
+
+def acting_user(acting_membership: Membership | None):
+    """The user behind the membership acting in a service (None for a system job), for the
+    columns and events that record a user (created_by, actor on a transition, ...)."""
+    return acting_membership.user if acting_membership is not None else None
+
+
+class TenantAccessVersion(models.Model):
+    """Bumped by database triggers whenever who may do what in a tenant changes.
+
+    Written only by the triggers of migration tenancy 0004 (on memberships and partner
+    organizations), so bulk `update()`s and raw SQL bump it too; read on every request by
+    `prm.tenancy.access` to tell whether a cached membership is still current. Values
+    come from one sequence, so a rolled-back change never reuses a version.
+    """
+
+    tenant = models.OneToOneField(
+        Tenant, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.version}"
+
+
+class UserAccessVersion(models.Model):
+    """Bumped by a database trigger on every change of a user (global, like the user)."""
+
+    user_id = models.UUIDField(primary_key=True)
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.version}"

@@ -101,7 +101,7 @@ def make_deal(
     )
     return services.deal_create(
         organization=membership.partner_organization,
-        user=membership.user,
+        acting_membership=membership,
         motion=motion,
         data=registration_data(customer, domain, **extra),
         lines=[services.LineInput(product=p, quantity=2, amount=Decimal("5000")) for p in products],

@@ -23,10 +23,13 @@ def _deal(world, *, customer=None, approved=False):
         motion=_motion(),
     )
     services.deal_comment_add(
-        deal=deal, membership=world.cm_a, body=f"Internal note on {customer}", is_internal=True
+        deal=deal,
+        acting_membership=world.cm_a,
+        body=f"Internal note on {customer}",
+        is_internal=True,
     )
     if approved:
-        deal = services.deal_approve(deal=deal, user=world.cm_a.user)
+        deal = services.deal_approve(deal=deal, acting_membership=world.cm_a)
     return deal
 
 
@@ -92,7 +95,7 @@ def _staff_deal_api(world):
 def _extension(world):
     deal = _deal(world, approved=True)
     extension = services.extension_request(
-        deal=deal, user=world.partner_a1.user, days=10, reason="Secret extension reason A1"
+        deal=deal, acting_membership=world.partner_a1, days=10, reason="Secret extension reason A1"
     )
     return Target(kwargs={"pk": extension.pk}, obj=extension, marker=extension.reason)
 
@@ -110,14 +113,14 @@ def _conflict(world):
 
 def _lead(world, *, offered: bool):
     lead = services.lead_create(
-        user=world.cm_a.user,
+        acting_membership=world.cm_a,
         motion=_motion(),
         product=None,
         data={"customer_name": f"Secret Lead {uuid.uuid4().hex[:8]}", "country": "US"},
         route=False,
     )
     if offered:
-        services.lead_assign(lead=lead, organization=world.org_a1, user=world.cm_a.user)
+        services.lead_assign(lead=lead, organization=world.org_a1, acting_membership=world.cm_a)
         lead.refresh_from_db()
     return lead
 

@@ -129,7 +129,9 @@ def test_review_actions(partner_admin_membership, cm_membership):
 
 
 def test_extend_and_change_stage(partner_admin_membership, cm_membership):
-    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     before = deal.protection_expires_on
     staff = client_for(cm_membership)
     response = _post(
@@ -267,7 +269,9 @@ def test_api_deal_list_queries_are_bounded(
 
 
 def test_close_as_won_through_the_api(partner_admin_membership, cm_membership):
-    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     staff = client_for(cm_membership)
     url = reverse("api:deal-close", kwargs={"pk": deal.pk})
     today = timezone.localdate().isoformat()
@@ -279,7 +283,7 @@ def test_close_as_won_through_the_api(partner_admin_membership, cm_membership):
 
 def test_staff_assign_a_lead_by_hand(partner_admin_membership, cm_membership, motion):
     lead = services.lead_create(
-        user=cm_membership.user,
+        acting_membership=cm_membership,
         motion=motion,
         product=None,
         data={"customer_name": "Nobody Matched", "country": "BR"},
@@ -301,7 +305,9 @@ def test_staff_assign_a_lead_by_hand(partner_admin_membership, cm_membership, mo
 def test_a_staff_grant_asks_nobody_to_decide_it(partner_admin_membership, cm_membership):
     from prm.notifications.models import Notification
 
-    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     MembershipFactory(role="admin")  # another member of staff, who must not be asked
     _post(
         client_for(cm_membership),

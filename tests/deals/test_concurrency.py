@@ -68,7 +68,7 @@ def _register(tenant, motion, product, member, *, key=None, customer="Globex Cor
         with tenant_context(tenant):
             return services.deal_create(
                 organization=member.partner_organization,
-                user=member.user,
+                acting_membership=member,
                 motion=motion,
                 data={
                     "customer_name": customer,
@@ -126,7 +126,7 @@ def test_two_tabs_submitting_the_same_draft(world):
     with tenant_context(tenant):
         draft = services.deal_create(
             organization=northwind.partner_organization,
-            user=northwind.user,
+            acting_membership=northwind,
             motion=motion,
             data={
                 "customer_name": "Initech",
@@ -139,7 +139,7 @@ def test_two_tabs_submitting_the_same_draft(world):
 
     def submit():
         with tenant_context(tenant):
-            return services.deal_submit(deal=draft, user=northwind.user)
+            return services.deal_submit(deal=draft, acting_membership=northwind)
 
     results = _run_together(submit, submit)
     assert not [r for r in results if isinstance(r, Exception)], results

@@ -136,7 +136,9 @@ def test_review_queue_filters_with_htmx_return_the_list_only(
 def test_partner_moves_stage_and_requests_extension_staff_decides(
     partner_admin_membership, cm_membership
 ):
-    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     partner = client_for(partner_admin_membership)
     stage = MotionStage.objects.get(motion=deal.motion, position=2)
     partner.post(
@@ -159,7 +161,9 @@ def test_partner_moves_stage_and_requests_extension_staff_decides(
 
 
 def test_staff_set_partners_and_splits_on_the_page(partner_admin_membership, cm_membership):
-    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     other = PartnerOrganizationFactory(name="Services Co")
     client = client_for(cm_membership)
     data = {

@@ -35,7 +35,7 @@ def motion(in_tenant):
 
 def _lead(motion, cm, country="US", product=None, name="Soylent"):
     return services.lead_create(
-        user=cm.user,
+        acting_membership=cm,
         motion=motion,
         product=product,
         data={"customer_name": name, "country": country, "estimated_amount": Decimal("5000")},
@@ -107,8 +107,8 @@ def test_decline_moves_to_next_partner_and_is_in_history(motion, cm_membership):
     lead = _lead(motion, cm_membership)
     assert lead.assigned_organization == a
     with pytest.raises(ValidationError):
-        services.lead_decline(lead=lead, membership=a_member, reason="")
-    services.lead_decline(lead=lead, membership=a_member, reason="No capacity this quarter")
+        services.lead_decline(lead=lead, acting_membership=a_member, reason="")
+    services.lead_decline(lead=lead, acting_membership=a_member, reason="No capacity this quarter")
     lead.refresh_from_db()
     assert lead.assigned_organization == b
     history = list(
@@ -148,10 +148,10 @@ def test_accept_makes_an_approved_deal(motion, cm_membership):
     a, member = _partner("Alpha")
     RoutingRuleFactory(name="All")
     lead = _lead(motion, cm_membership, product=product)
-    deal = services.lead_accept(lead=lead, membership=member)
+    deal = services.lead_accept(lead=lead, acting_membership=member)
     assert deal.status == DealStatus.APPROVED and deal.organization == a
     assert deal.protection_expires_on is not None and deal.lines.get().product == product
-    assert services.lead_accept(lead=lead, membership=member) == deal
+    assert services.lead_accept(lead=lead, acting_membership=member) == deal
 
 
 def test_accept_after_window_is_refused(motion, cm_membership):
@@ -160,7 +160,7 @@ def test_accept_after_window_is_refused(motion, cm_membership):
     lead = _lead(motion, cm_membership)
     LeadOffer.objects.filter(lead=lead).update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(ValidationError, match="passed"):
-        services.lead_accept(lead=lead, membership=member)
+        services.lead_accept(lead=lead, acting_membership=member)
 
 
 def test_other_partner_cannot_answer(motion, cm_membership):
@@ -169,7 +169,7 @@ def test_other_partner_cannot_answer(motion, cm_membership):
     RoutingRuleFactory(name="All")
     lead = _lead(motion, cm_membership)
     with pytest.raises(ValidationError):
-        services.lead_accept(lead=lead, membership=b_member)
+        services.lead_accept(lead=lead, acting_membership=b_member)
 
 
 def test_manual_assignment_withdraws_pending_offer(motion, cm_membership):
@@ -177,7 +177,7 @@ def test_manual_assignment_withdraws_pending_offer(motion, cm_membership):
     b, _ = _partner("Bravo")
     RoutingRuleFactory(name="All")
     lead = _lead(motion, cm_membership)
-    services.lead_assign(lead=lead, organization=b, user=cm_membership.user)
+    services.lead_assign(lead=lead, organization=b, acting_membership=cm_membership)
     assert list(lead.offers.order_by("offered_at").values_list("status", flat=True)) == [
         "withdrawn",
         "pending",
@@ -197,7 +197,7 @@ def test_rerouting_an_offered_lead_withdraws_the_pending_offer(motion, cm_member
     RoutingRuleFactory(name="Everyone")
     lead = _lead(motion, cm_membership)
     assert lead.assigned_organization == first
-    offer = services.lead_route(lead=lead, actor=cm_membership.user)
+    offer = services.lead_route(lead=lead, acting_membership=cm_membership)
     assert offer.organization == second
     assert lead.offers.filter(status=OfferStatus.PENDING).count() == 1
     assert lead.offers.get(organization=first).status == OfferStatus.WITHDRAWN
@@ -207,9 +207,9 @@ def test_an_accepted_lead_cannot_be_rerouted(motion, cm_membership):
     org, member = _partner("Taker")
     RoutingRuleFactory(name="Everyone")
     lead = _lead(motion, cm_membership)
-    services.lead_accept(lead=lead, membership=member)
+    services.lead_accept(lead=lead, acting_membership=member)
     with pytest.raises(ValidationError):
-        services.lead_route(lead=lead, actor=cm_membership.user)
+        services.lead_route(lead=lead, acting_membership=cm_membership)
 
 
 def test_the_partner_who_accepts_a_lead_is_not_told_about_it_but_colleagues_are(
@@ -221,7 +221,7 @@ def test_the_partner_who_accepts_a_lead_is_not_told_about_it_but_colleagues_are(
     )
     RoutingRuleFactory(name="Everyone")
     lead = _lead(motion, cm_membership)
-    services.lead_accept(lead=lead, membership=member)
+    services.lead_accept(lead=lead, acting_membership=member)
     approved = Notification.objects.filter(kind="deal.approved")
     assert set(approved.values_list("recipient", flat=True)) == {colleague.user_id}
 
@@ -232,7 +232,7 @@ def test_a_lead_is_never_assigned_to_an_offboarded_partner(motion, cm_membership
     gone, _ = _partner("Gone Partner", lifecycle_stage=LifecycleStage.OFFBOARDED)
     lead = _lead(motion, cm_membership)
     with pytest.raises(ValidationError, match="cannot take leads"):
-        services.lead_assign(lead=lead, organization=gone, user=cm_membership.user)
+        services.lead_assign(lead=lead, organization=gone, acting_membership=cm_membership)
     assert not lead.offers.exists()
 
 
@@ -248,6 +248,6 @@ def test_routing_skips_partners_that_could_not_accept_the_lead(motion, cm_member
     _partner("Alpha No Agreement", partner_type=reseller)
     _partner("Beta Wrong Type", partner_type=referral)
     ready, member = _partner("Gamma Ready", partner_type=reseller)
-    program.agreement_accept(organization=ready, membership=member)
+    program.agreement_accept(organization=ready, acting_membership=member)
     RoutingRuleFactory(name="Everyone")
     assert _lead(motion, cm_membership).assigned_organization == ready

@@ -16,4 +16,4 @@ from deals.services import normalize_company_name
     ],
 )
 def test_company_names_normalise_for_matching(name, normalized):
-    assert normalize_company_name(name) == normalized
+    assert normalize_company_name(value=name) == normalized

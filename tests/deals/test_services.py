@@ -54,7 +54,7 @@ def test_draft_then_submit_records_transitions_and_tells_the_channel_manager(
     org.save()
     deal = make_deal(partner_admin_membership, submit=False)
     assert deal.status == DealStatus.DRAFT
-    deal = services.deal_submit(deal=deal, user=partner_admin_membership.user)
+    deal = services.deal_submit(deal=deal, acting_membership=partner_admin_membership)
     assert deal.status == DealStatus.SUBMITTED and deal.submitted_at is not None
     assert list(DealTransition.objects.filter(deal=deal).values_list("from_value", "to_value")) == [
         ("", "draft"),
@@ -65,7 +65,7 @@ def test_draft_then_submit_records_transitions_and_tells_the_channel_manager(
 
 def test_double_submit_is_one_transition(partner_admin_membership):
     deal = make_deal(partner_admin_membership)
-    again = services.deal_submit(deal=deal, user=partner_admin_membership.user)
+    again = services.deal_submit(deal=deal, acting_membership=partner_admin_membership)
     assert again.pk == deal.pk
     assert DealTransition.objects.filter(deal=deal, to_value="submitted").count() == 1
 
@@ -73,7 +73,7 @@ def test_double_submit_is_one_transition(partner_admin_membership):
 def test_same_idempotency_key_creates_one_deal(partner_admin_membership):
     kwargs = dict(
         organization=partner_admin_membership.partner_organization,
-        user=partner_admin_membership.user,
+        acting_membership=partner_admin_membership,
         motion=motion_with_stages(),
         data={
             "customer_name": "Initech",
@@ -96,7 +96,7 @@ def test_approve_sets_protection_from_tenant_default_and_enters_first_stage(
     partner_admin_membership, cm_membership, tenant
 ):
     deal = make_deal(partner_admin_membership)
-    deal = services.deal_approve(deal=deal, user=cm_membership.user)
+    deal = services.deal_approve(deal=deal, acting_membership=cm_membership)
     assert deal.status == DealStatus.APPROVED
     assert deal.protection_expires_on == timezone.localdate() + timedelta(
         days=tenant.default_deal_protection_days
@@ -111,26 +111,31 @@ def test_approve_sets_protection_from_tenant_default_and_enters_first_stage(
 def test_reject_needs_a_reason(partner_admin_membership, cm_membership):
     deal = make_deal(partner_admin_membership)
     with pytest.raises(ValidationError, match="reason"):
-        services.deal_reject(deal=deal, user=cm_membership.user, reason="  ")
+        services.deal_reject(deal=deal, acting_membership=cm_membership, reason="  ")
     deal = services.deal_reject(
-        deal=deal, user=cm_membership.user, reason="Not qualified", code=RejectionCode.NOT_QUALIFIED
+        deal=deal,
+        acting_membership=cm_membership,
+        reason="Not qualified",
+        code=RejectionCode.NOT_QUALIFIED,
     )
     assert deal.status == DealStatus.REJECTED
 
 
 def test_request_info_then_resubmit(partner_admin_membership, cm_membership):
     deal = make_deal(partner_admin_membership)
-    deal = services.deal_request_info(deal=deal, user=cm_membership.user, message="Budget?")
+    deal = services.deal_request_info(deal=deal, acting_membership=cm_membership, message="Budget?")
     assert deal.status == DealStatus.INFO_REQUESTED and deal.info_request == "Budget?"
-    deal = services.deal_submit(deal=deal, user=partner_admin_membership.user)
+    deal = services.deal_submit(deal=deal, acting_membership=partner_admin_membership)
     assert deal.status == DealStatus.SUBMITTED and deal.info_request == ""
 
 
 def test_approved_deal_wins_and_loses(partner_admin_membership, cm_membership):
-    won = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    won = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     won = services.deal_close(
         deal=won,
-        membership=cm_membership,
+        acting_membership=cm_membership,
         won=True,
         closed_on=timezone.localdate(),
         final_amount=Decimal("12000"),
@@ -138,11 +143,11 @@ def test_approved_deal_wins_and_loses(partner_admin_membership, cm_membership):
     assert won.status == DealStatus.WON and won.stage.is_won and won.final_amount == 12000
     lost = services.deal_approve(
         deal=make_deal(partner_admin_membership, customer="Other", domain="other.example"),
-        user=cm_membership.user,
+        acting_membership=cm_membership,
     )
     lost = services.deal_close(
         deal=lost,
-        membership=cm_membership,
+        acting_membership=cm_membership,
         won=False,
         closed_on=timezone.localdate(),
         final_amount=None,
@@ -176,15 +181,15 @@ FORBIDDEN = [
 def _deal_in(status, partner, staff):
     deal = make_deal(partner, submit=status != "draft")
     if status == "info_requested":
-        deal = services.deal_request_info(deal=deal, user=staff.user, message="?")
+        deal = services.deal_request_info(deal=deal, acting_membership=staff, message="?")
     if status in ("approved", "won", "lost", "expired"):
-        deal = services.deal_approve(deal=deal, user=staff.user)
+        deal = services.deal_approve(deal=deal, acting_membership=staff)
     if status == "rejected":
-        deal = services.deal_reject(deal=deal, user=staff.user, reason="no")
+        deal = services.deal_reject(deal=deal, acting_membership=staff, reason="no")
     if status in ("won", "lost"):
         deal = services.deal_close(
             deal=deal,
-            membership=staff,
+            acting_membership=staff,
             won=status == "won",
             closed_on=timezone.localdate(),
             final_amount=Decimal("1"),
@@ -202,22 +207,25 @@ def _deal_in(status, partner, staff):
 @pytest.mark.parametrize(("status", "action"), FORBIDDEN)
 def test_forbidden_transitions_are_refused(status, action, partner_admin_membership, cm_membership):
     deal = _deal_in(status, partner_admin_membership, cm_membership)
-    user = cm_membership.user
     calls = {
-        "submit": lambda: services.deal_submit(deal=deal, user=partner_admin_membership.user),
-        "approve": lambda: services.deal_approve(deal=deal, user=user),
-        "reject": lambda: services.deal_reject(deal=deal, user=user, reason="x"),
-        "request_info": lambda: services.deal_request_info(deal=deal, user=user, message="x"),
+        "submit": lambda: services.deal_submit(
+            deal=deal, acting_membership=partner_admin_membership
+        ),
+        "approve": lambda: services.deal_approve(deal=deal, acting_membership=cm_membership),
+        "reject": lambda: services.deal_reject(deal=deal, acting_membership=cm_membership, reason="x"),
+        "request_info": lambda: services.deal_request_info(
+            deal=deal, acting_membership=cm_membership, message="x"
+        ),
         "win": lambda: services.deal_close(
             deal=deal,
-            membership=cm_membership,
+            acting_membership=cm_membership,
             won=True,
             closed_on=timezone.localdate(),
             final_amount=Decimal("1"),
         ),
         "lose": lambda: services.deal_close(
             deal=deal,
-            membership=cm_membership,
+            acting_membership=cm_membership,
             won=False,
             closed_on=timezone.localdate(),
             final_amount=None,
@@ -237,7 +245,7 @@ def test_submit_refused_when_partner_cannot_transact(partner_admin_membership):
     org.save()
     deal = make_deal(partner_admin_membership, submit=False)
     with pytest.raises(ValidationError, match="agreement"):
-        services.deal_submit(deal=deal, user=partner_admin_membership.user)
+        services.deal_submit(deal=deal, acting_membership=partner_admin_membership)
     deal.refresh_from_db()
     assert deal.status == DealStatus.DRAFT
 
@@ -246,7 +254,7 @@ def test_registration_validation_messages(partner_admin_membership):
     with pytest.raises(ValidationError) as exc:
         services.deal_create(
             organization=partner_admin_membership.partner_organization,
-            user=partner_admin_membership.user,
+            acting_membership=partner_admin_membership,
             motion=motion_with_stages(),
             data={
                 "customer_name": "",
@@ -274,7 +282,7 @@ def test_retired_motion_takes_no_new_deals_but_keeps_its_deals(
     services.motion_retire(motion=motion)
     with pytest.raises(ValidationError, match="retired"):
         make_deal(partner_admin_membership, motion=motion, customer="New", domain="new.example")
-    deal = services.deal_approve(deal=deal, user=cm_membership.user)
+    deal = services.deal_approve(deal=deal, acting_membership=cm_membership)
     assert deal.stage.motion == motion
 
 
@@ -282,26 +290,30 @@ def test_retired_motion_takes_no_new_deals_but_keeps_its_deals(
 
 
 def test_stages_advance_by_their_owner_and_handoffs_notify(partner_admin_membership, cm_membership):
-    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     stages = {s.name: s for s in MotionStage.objects.filter(motion=deal.motion)}
     # "Qualify" belongs to the partner: the vendor cannot move it on.
     with pytest.raises(PermissionDenied):
         services.deal_stage_change(
-            deal=deal, membership=cm_membership, stage=stages["Technical validation"]
+            deal=deal, acting_membership=cm_membership, stage=stages["Technical validation"]
         )
     deal = services.deal_stage_change(
-        deal=deal, membership=partner_admin_membership, stage=stages["Technical validation"]
+        deal=deal, acting_membership=partner_admin_membership, stage=stages["Technical validation"]
     )
     assert deal.stage.name == "Technical validation"
     # Hand-off to the vendor: the channel manager (here the admins: no CM set) is told.
     with pytest.raises(PermissionDenied):
         services.deal_stage_change(
-            deal=deal, membership=partner_admin_membership, stage=stages["Negotiate"]
+            deal=deal, acting_membership=partner_admin_membership, stage=stages["Negotiate"]
         )
     with pytest.raises(ValidationError, match="forward"):
-        services.deal_stage_change(deal=deal, membership=cm_membership, stage=stages["Qualify"])
+        services.deal_stage_change(
+            deal=deal, acting_membership=cm_membership, stage=stages["Qualify"]
+        )
     deal = services.deal_stage_change(
-        deal=deal, membership=cm_membership, stage=stages["Negotiate"]
+        deal=deal, acting_membership=cm_membership, stage=stages["Negotiate"]
     )
     assert Notification.objects.filter(
         recipient=partner_admin_membership.user, kind="deal.handoff"
@@ -310,21 +322,23 @@ def test_stages_advance_by_their_owner_and_handoffs_notify(partner_admin_members
 
 
 def test_partner_splits_must_total_100(partner_admin_membership, cm_membership, other_partner):
-    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     mine, theirs = partner_admin_membership.partner_organization, other_partner.partner_organization
     with pytest.raises(ValidationError, match="total 100"):
         services.deal_partners_set(
             deal=deal,
-            user=cm_membership.user,
+            acting_membership=cm_membership,
             participants=[(mine, "reseller", 60), (theirs, "service_provider", 30)],
         )
     with pytest.raises(ValidationError, match="must stay"):
         services.deal_partners_set(
-            deal=deal, user=cm_membership.user, participants=[(theirs, "reseller", 100)]
+            deal=deal, acting_membership=cm_membership, participants=[(theirs, "reseller", 100)]
         )
     services.deal_partners_set(
         deal=deal,
-        user=cm_membership.user,
+        acting_membership=cm_membership,
         participants=[(mine, "reseller", 70), (theirs, "service_provider", 30)],
     )
     assert sorted(
@@ -336,10 +350,10 @@ def test_partners_cannot_write_internal_notes(partner_admin_membership, cm_membe
     deal = make_deal(partner_admin_membership)
     with pytest.raises(PermissionDenied):
         services.deal_comment_add(
-            deal=deal, membership=partner_admin_membership, body="x", is_internal=True
+            deal=deal, acting_membership=partner_admin_membership, body="x", is_internal=True
         )
     services.deal_comment_add(
-        deal=deal, membership=cm_membership, body="Margin is thin", is_internal=True
+        deal=deal, acting_membership=cm_membership, body="Margin is thin", is_internal=True
     )
     from deals.models import DealComment
 
@@ -348,32 +362,38 @@ def test_partners_cannot_write_internal_notes(partner_admin_membership, cm_membe
 
 
 def test_extension_request_and_approval(partner_admin_membership, cm_membership):
-    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     before = deal.protection_expires_on
     ext = services.extension_request(
-        deal=deal, user=partner_admin_membership.user, days=30, reason="Budget cycle"
+        deal=deal, acting_membership=partner_admin_membership, days=30, reason="Budget cycle"
     )
     with pytest.raises(ValidationError, match="already waiting"):
         services.extension_request(
-            deal=deal, user=partner_admin_membership.user, days=5, reason="again"
+            deal=deal, acting_membership=partner_admin_membership, days=5, reason="again"
         )
-    services.extension_decide(extension=ext, user=cm_membership.user, approve=True)
+    services.extension_decide(extension=ext, acting_membership=cm_membership, approve=True)
     deal.refresh_from_db()
     assert deal.protection_expires_on == before + timedelta(days=30)
     with pytest.raises(ValidationError, match="already decided"):
-        services.extension_decide(extension=ext, user=cm_membership.user, approve=True)
+        services.extension_decide(extension=ext, acting_membership=cm_membership, approve=True)
     deal.refresh_from_db()
     assert deal.protection_expires_on == before + timedelta(days=30)
 
 
 def test_declining_an_extension_needs_a_reason(partner_admin_membership, cm_membership):
-    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     ext = services.extension_request(
-        deal=deal, user=partner_admin_membership.user, days=30, reason="x"
+        deal=deal, acting_membership=partner_admin_membership, days=30, reason="x"
     )
     with pytest.raises(ValidationError):
-        services.extension_decide(extension=ext, user=cm_membership.user, approve=False)
-    services.extension_decide(extension=ext, user=cm_membership.user, approve=False, note="No")
+        services.extension_decide(extension=ext, acting_membership=cm_membership, approve=False)
+    services.extension_decide(
+        extension=ext, acting_membership=cm_membership, approve=False, note="No"
+    )
     ext.refresh_from_db()
     assert ext.status == "declined"
 
@@ -437,7 +457,7 @@ def test_no_conflict_with_closed_or_draft_deals(
 ):
     product = ProductFactory()
     rejected = make_deal(partner_admin_membership, products=[product])
-    services.deal_reject(deal=rejected, user=cm_membership.user, reason="no")
+    services.deal_reject(deal=rejected, acting_membership=cm_membership, reason="no")
     make_deal(partner_admin_membership, products=[product], submit=False)
     fresh = make_deal(other_partner, products=[product])
     assert deal_conflicts_find(deal=fresh) == []
@@ -480,11 +500,11 @@ def test_conflict_blocks_approval_until_resolved_and_loser_sees_no_name(
     first = make_deal(partner_admin_membership, products=[product])
     second = make_deal(other_partner, products=[product])
     with pytest.raises(ValidationError, match="open conflict"):
-        services.deal_approve(deal=first, user=cm_membership.user)
+        services.deal_approve(deal=first, acting_membership=cm_membership)
     conflict = DealConflict.objects.get()
     services.conflict_resolve(
         conflict=conflict,
-        user=cm_membership.user,
+        acting_membership=cm_membership,
         decision=ConflictDecision.EARLIER_WINS,
         reason_code=ConflictReasonCode.FIRST_TO_REGISTER,
         note="Northwind was first",
@@ -494,11 +514,14 @@ def test_conflict_blocks_approval_until_resolved_and_loser_sees_no_name(
     assert conflict.status == ConflictStatus.RESOLVED and conflict.decided_by == cm_membership.user
     assert second.status == DealStatus.REJECTED and second.rejection_code == RejectionCode.CONFLICT
     assert partner_admin_membership.partner_organization.name not in second.rejection_reason
-    assert services.deal_approve(deal=first, user=cm_membership.user).status == DealStatus.APPROVED
+    assert (
+        services.deal_approve(deal=first, acting_membership=cm_membership).status
+        == DealStatus.APPROVED
+    )
     with pytest.raises(ValidationError, match="already decided"):
         services.conflict_resolve(
             conflict=conflict,
-            user=cm_membership.user,
+            acting_membership=cm_membership,
             decision=ConflictDecision.LATER_WINS,
             reason_code=ConflictReasonCode.DUPLICATE,
         )
@@ -507,8 +530,8 @@ def test_conflict_blocks_approval_until_resolved_and_loser_sees_no_name(
 def test_normalisation():
     assert web_domain("HTTPS://www.Example.com/contact?x=1") == "example.com"
     assert web_domain("sales@example.co.uk") == "example.co.uk"
-    assert services.normalize_company_name("ACME, Inc.") == "acme"
-    assert services.normalize_company_name("Globex Corporation GmbH") == "globex"
+    assert services.normalize_company_name(value="ACME, Inc.") == "acme"
+    assert services.normalize_company_name(value="Globex Corporation GmbH") == "globex"
 
 
 def test_approval_is_emailed_to_the_partner(
@@ -516,7 +539,7 @@ def test_approval_is_emailed_to_the_partner(
 ):
     deal = make_deal(partner_admin_membership)
     with django_capture_on_commit_callbacks(execute=True):
-        services.deal_approve(deal=deal, user=cm_membership.user)
+        services.deal_approve(deal=deal, acting_membership=cm_membership)
     assert any(
         partner_admin_membership.user.email in m.to and deal.reference in m.subject
         for m in mailoutbox
@@ -531,14 +554,17 @@ def test_later_wins_rejects_the_earlier_without_naming_anyone(
     second = make_deal(other_partner, products=[product])
     services.conflict_resolve(
         conflict=DealConflict.objects.get(),
-        user=cm_membership.user,
+        acting_membership=cm_membership,
         decision=ConflictDecision.LATER_WINS,
         reason_code=ConflictReasonCode.CUSTOMER_PREFERENCE,
     )
     first.refresh_from_db()
     assert first.status == DealStatus.REJECTED
     assert first.rejection_reason == services.CONFLICT_PREFERRED_TEXT
-    assert services.deal_approve(deal=second, user=cm_membership.user).status == DealStatus.APPROVED
+    assert (
+        services.deal_approve(deal=second, acting_membership=cm_membership).status
+        == DealStatus.APPROVED
+    )
 
 
 def test_a_sales_rep_is_told_of_each_assignment_once(
@@ -547,10 +573,12 @@ def test_a_sales_rep_is_told_of_each_assignment_once(
     from prm.notifications.models import Notification
 
     deal = make_deal(partner_admin_membership)
-    services.deal_approve(deal=deal, user=cm_membership.user)
+    services.deal_approve(deal=deal, acting_membership=cm_membership)
     for rep in (admin_membership.user, admin_membership.user, cm_membership.user):
-        services.deal_sales_rep_assign(deal=deal, user=cm_membership.user, rep=rep)
-    services.deal_sales_rep_assign(deal=deal, user=cm_membership.user, rep=admin_membership.user)
+        services.deal_sales_rep_assign(deal=deal, acting_membership=cm_membership, rep=rep)
+    services.deal_sales_rep_assign(
+        deal=deal, acting_membership=cm_membership, rep=admin_membership.user
+    )
     told = Notification.objects.filter(kind="deal.sales_rep", recipient=admin_membership.user)
     assert told.count() == 2  # assigned, (the same again: nothing), moved away, assigned again
 
@@ -571,7 +599,7 @@ def test_every_status_change_is_announced_after_commit(
     try:
         with django_capture_on_commit_callbacks(execute=True):
             deal = make_deal(partner_admin_membership)
-            services.deal_approve(deal=deal, user=admin_membership.user)
+            services.deal_approve(deal=deal, acting_membership=admin_membership)
         assert [(p["from_status"], p["to_status"]) for p in seen][-2:] == [
             ("draft", "submitted"),
             ("submitted", "approved"),
@@ -592,7 +620,7 @@ def test_a_registration_gate_from_above_stops_the_submit(partner_admin_membershi
     try:
         deal = make_deal(partner_admin_membership, submit=False)
         with pytest.raises(ValidationError, match="learning path first"):
-            services.deal_submit(deal=deal, user=partner_admin_membership.user)
+            services.deal_submit(deal=deal, acting_membership=partner_admin_membership)
         deal.refresh_from_db()
         assert deal.status == DealStatus.DRAFT
     finally:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _approved(partner, staff, **kwargs):
-    return services.deal_approve(deal=make_deal(partner, **kwargs), user=staff.user)
+    return services.deal_approve(deal=make_deal(partner, **kwargs), acting_membership=staff)
 
 
 def test_expiry_job_expires_lapsed_deals_once(partner_admin_membership, cm_membership, tenant):
@@ -69,9 +69,9 @@ def test_approved_extension_rearms_warnings_and_delays_expiry(
     )
     tasks.warn_expiring(tenant_id=tenant.pk)
     extension = services.extension_request(
-        deal=deal, user=partner_admin_membership.user, days=3, reason="Legal review"
+        deal=deal, acting_membership=partner_admin_membership, days=3, reason="Legal review"
     )
-    services.extension_decide(extension=extension, user=cm_membership.user, approve=True)
+    services.extension_decide(extension=extension, acting_membership=cm_membership, approve=True)
     deal.refresh_from_db()
     assert deal.protection_expires_on == timezone.localdate() + timedelta(days=4)
     assert tasks.expire_lapsed(tenant_id=tenant.pk) == 0

@@ -145,7 +145,9 @@ def test_bulk_approve(partner_admin_membership, cm_membership):
 
 
 def test_partner_sees_approved_deal_with_expiry(partner_admin_membership, cm_membership):
-    deal = services.deal_approve(deal=make_deal(partner_admin_membership), user=cm_membership.user)
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
     page = client_for(partner_admin_membership).get(
         reverse("deals:portal_deal_detail", kwargs={"pk": deal.pk})
     )
@@ -156,9 +158,9 @@ def test_partner_sees_approved_deal_with_expiry(partner_admin_membership, cm_mem
 def test_internal_notes_never_reach_partners(partner_admin_membership, cm_membership):
     deal = make_deal(partner_admin_membership)
     services.deal_comment_add(
-        deal=deal, membership=cm_membership, body="SECRET-MARGIN-NOTE", is_internal=True
+        deal=deal, acting_membership=cm_membership, body="SECRET-MARGIN-NOTE", is_internal=True
     )
-    services.deal_comment_add(deal=deal, membership=cm_membership, body="Visible note")
+    services.deal_comment_add(deal=deal, acting_membership=cm_membership, body="Visible note")
     partner_page = client_for(partner_admin_membership).get(
         reverse("deals:portal_deal_detail", kwargs={"pk": deal.pk})
     )
@@ -358,7 +360,7 @@ def test_portal_lead_list_queries_are_bounded(
 ):
     for i in range(rows):
         lead = services.lead_create(
-            user=cm_membership.user,
+            acting_membership=cm_membership,
             motion=motion,
             product=None,
             data={"customer_name": f"Lead {i}", "country": "US"},
@@ -367,7 +369,7 @@ def test_portal_lead_list_queries_are_bounded(
         services.lead_assign(
             lead=lead,
             organization=partner_admin_membership.partner_organization,
-            user=cm_membership.user,
+            acting_membership=cm_membership,
         )
     client = client_for(partner_admin_membership)
     with django_assert_max_num_queries(14):
@@ -404,7 +406,7 @@ def test_staff_see_the_audit_trail_with_who_changed_what(partner_admin_membershi
 def test_pipeline_links_to_the_deals_of_a_stage(partner_admin_membership, cm_membership):
     approved = services.deal_approve(
         deal=make_deal(partner_admin_membership, customer="Staged Co", domain="staged.example"),
-        user=cm_membership.user,
+        acting_membership=cm_membership,
     )
     make_deal(partner_admin_membership, customer="Waiting Co", domain="waiting.example")
     client = client_for(partner_admin_membership)

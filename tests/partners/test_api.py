@@ -206,7 +206,7 @@ def test_moving_a_plan_onto_a_taken_period_is_a_400(cm_membership, partner_org):
     plans = [
         services.business_plan_create(
             organization=partner_org,
-            by=cm_membership.user,
+            acting_membership=cm_membership,
             period=period,
             starts_on=date(2027, 1, 1),
             ends_on=date(2027, 12, 31),
@@ -253,7 +253,7 @@ def test_goal_rules_apply_over_the_api_as_on_the_page(cm_membership, partner_org
 
     plan = services.business_plan_create(
         organization=partner_org,
-        by=cm_membership.user,
+        acting_membership=cm_membership,
         period="2027",
         starts_on=date(2027, 1, 1),
         ends_on=date(2027, 12, 31),

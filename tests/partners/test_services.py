@@ -57,7 +57,7 @@ def test_gate_closed_until_current_agreement_accepted(partner_admin_membership):
     org.save()
     assert services.partner_can_transact(organization=org) is False
 
-    services.agreement_accept(organization=org, membership=partner_admin_membership)
+    services.agreement_accept(organization=org, acting_membership=partner_admin_membership)
 
     assert services.partner_can_transact(organization=org) is True
 
@@ -67,7 +67,9 @@ def test_gate_closed_for_expired_acceptance(partner_admin_membership):
     agreement = AgreementFactory()
     org.partner_type = agreement.partner_type
     org.save()
-    acceptance = services.agreement_accept(organization=org, membership=partner_admin_membership)
+    acceptance = services.agreement_accept(
+        organization=org, acting_membership=partner_admin_membership
+    )
     AgreementAcceptance.objects.filter(pk=acceptance.pk).update(
         accepted_at=timezone.now() - timedelta(days=400),
         expires_at=timezone.now() - timedelta(days=1),
@@ -89,20 +91,20 @@ def test_new_version_asks_partner_admins_to_accept_again(
     v1 = AgreementFactory()
     org.partner_type = v1.partner_type
     org.save()
-    services.agreement_accept(organization=org, membership=partner_admin_membership)
+    services.agreement_accept(organization=org, acting_membership=partner_admin_membership)
     v2 = services.agreement_create(partner_type=v1.partner_type, title="Terms", body="New terms")
     assert v2.version == 2
     # A draft changes nothing.
     assert services.partner_can_transact(organization=org) is True
 
-    asked = services.agreement_publish(agreement=v2, by=admin_membership.user)
+    asked = services.agreement_publish(agreement=v2, acting_membership=admin_membership)
 
     assert asked == 1
     assert services.partner_can_transact(organization=org) is False
     assert Notification.objects.filter(
         recipient=partner_admin_membership.user, kind="partner.agreement_published"
     ).exists()
-    services.agreement_accept(organization=org, membership=partner_admin_membership)
+    services.agreement_accept(organization=org, acting_membership=partner_admin_membership)
     assert services.partner_can_transact(organization=org) is True
 
 
@@ -112,7 +114,7 @@ def test_partner_member_cannot_accept_agreement(partner_member_membership):
     org.partner_type = agreement.partner_type
     org.save()
     with pytest.raises(PermissionDenied, match="Only a partner admin"):
-        services.agreement_accept(organization=org, membership=partner_member_membership)
+        services.agreement_accept(organization=org, acting_membership=partner_member_membership)
     assert not AgreementAcceptance.objects.exists()
 
 
@@ -176,7 +178,7 @@ def test_tier_change_is_recorded_and_told(partner_admin_membership, cm_membershi
     org = partner_admin_membership.partner_organization
     gold = TierFactory(name="Gold")
     services.partner_tier_change(
-        organization=org, tier=gold, by=cm_membership.user, reason="Great year"
+        organization=org, tier=gold, acting_membership=cm_membership, reason="Great year"
     )
     assert _refresh(org).tier == gold
     change = TierChange.objects.get()
@@ -189,7 +191,9 @@ def test_tier_change_is_recorded_and_told(partner_admin_membership, cm_membershi
 def test_tier_change_needs_a_reason(in_tenant):
     org = PartnerOrganizationFactory()
     with pytest.raises(ValidationError):
-        services.partner_tier_change(organization=org, tier=TierFactory(), by=None, reason=" ")
+        services.partner_tier_change(
+            organization=org, tier=TierFactory(), acting_membership=None, reason=" "
+        )
     assert _refresh(org).tier is None
 
 
@@ -218,7 +222,10 @@ def test_forbidden_transitions_change_nothing(in_tenant, source, target):
 def test_transition_is_recorded(cm_membership):
     org = PartnerOrganizationFactory()
     services.partner_transition(
-        organization=org, target=LifecycleStage.AT_RISK, by=cm_membership.user, reason="Quiet"
+        organization=org,
+        target=LifecycleStage.AT_RISK,
+        acting_membership=cm_membership,
+        reason="Quiet",
     )
     record = LifecycleTransition.objects.get()
     assert (record.from_stage, record.to_stage, record.changed_by, record.reason) == (
@@ -236,14 +243,17 @@ def test_offboarding_needs_reason_deactivates_users_and_can_be_reversed(
     with pytest.raises(ValidationError, match="why"):
         services.partner_transition(organization=org, target=LifecycleStage.OFFBOARDED)
     services.partner_transition(
-        organization=org, target=LifecycleStage.OFFBOARDED, by=cm_membership.user, reason="Left"
+        organization=org,
+        target=LifecycleStage.OFFBOARDED,
+        acting_membership=cm_membership,
+        reason="Left",
     )
     assert not Membership.objects.get(pk=partner_admin_membership.pk).is_active
     assert not _refresh(org).allows_sign_in
     assert PartnerOrganization.objects.filter(pk=org.pk).exists()  # data kept
 
     services.partner_transition(
-        organization=_refresh(org), target=LifecycleStage.ACTIVE, by=cm_membership.user
+        organization=_refresh(org), target=LifecycleStage.ACTIVE, acting_membership=cm_membership
     )
     assert Membership.objects.get(pk=partner_admin_membership.pk).is_active
     assert _refresh(org).lifecycle_stage == LifecycleStage.ACTIVE
@@ -300,8 +310,8 @@ def test_manual_task_completion_by_partner_admin_only(
     task = OnboardingTaskFactory(plan=plan, completion_event="")
     item = OnboardingItem.objects.create(organization=org, task=task)
     with pytest.raises(PermissionDenied):
-        services.onboarding_item_complete(item=item, by_membership=partner_member_membership)
-    services.onboarding_item_complete(item=item, by_membership=partner_admin_membership)
+        services.onboarding_item_complete(item=item, acting_membership=partner_member_membership)
+    services.onboarding_item_complete(item=item, acting_membership=partner_admin_membership)
     assert _refresh(item).completed_at is not None
 
 
@@ -347,7 +357,7 @@ def test_approval_creates_onboarding_partner_and_invites_admin(cm_membership):
     application = ApplicationFactory(partner_type=PartnerTypeFactory())
     mail.outbox.clear()
 
-    org = services.application_approve(application=application, by=cm_membership.user)
+    org = services.application_approve(application=application, acting_membership=cm_membership)
 
     assert org.lifecycle_stage == LifecycleStage.ONBOARDING
     assert org.tier == tier and org.channel_manager == cm_membership.user
@@ -371,7 +381,7 @@ def test_rejection_records_reason_and_tells_applicant(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.application_reject(
-            application=application, by=cm_membership.user, reason="Outside our markets"
+            application=application, acting_membership=cm_membership, reason="Outside our markets"
         )
     application = _refresh(application)
     assert application.status == "rejected"
@@ -381,9 +391,11 @@ def test_rejection_records_reason_and_tells_applicant(
 
 def test_approving_twice_is_refused(cm_membership):
     application = ApplicationFactory()
-    services.application_approve(application=application, by=cm_membership.user)
+    services.application_approve(application=application, acting_membership=cm_membership)
     with pytest.raises(ValidationError, match="already approved"):
-        services.application_approve(application=_refresh(application), by=cm_membership.user)
+        services.application_approve(
+            application=_refresh(application), acting_membership=cm_membership
+        )
 
 
 def test_profile_completion_event(partner_admin_membership):
@@ -395,7 +407,7 @@ def test_profile_completion_event(partner_admin_membership):
     OnboardingTaskFactory(plan=plan, completion_event="profile_completed")
     services.partner_profile_update(
         organization=org,
-        by_membership=partner_admin_membership,
+        acting_membership=partner_admin_membership,
         data={"description": "We resell", "website": "https://x.test", "country": "US"},
     )
     assert _refresh(org).lifecycle_stage == LifecycleStage.ACTIVE
@@ -405,7 +417,7 @@ def test_member_cannot_edit_profile(partner_member_membership):
     with pytest.raises(PermissionDenied):
         services.partner_profile_update(
             organization=partner_member_membership.partner_organization,
-            by_membership=partner_member_membership,
+            acting_membership=partner_member_membership,
             data={"name": "Hacked"},
         )
 
@@ -419,7 +431,7 @@ def test_another_staff_member_is_needed_as_cm(cm_membership):
     )
     with pytest.raises(ValidationError):
         services.application_approve(
-            application=application, by=cm_membership.user, channel_manager=outsider.user
+            application=application, acting_membership=cm_membership, channel_manager=outsider.user
         )
 
 
@@ -431,13 +443,16 @@ def test_offboarding_tells_the_partner_admin_and_reinstating_restores_only_who_h
     org = partner_admin_membership.partner_organization
     Membership.objects.filter(pk=partner_member_membership.pk).update(is_active=False)
     services.partner_transition(
-        organization=org, target=LifecycleStage.OFFBOARDED, by=cm_membership.user, reason="Left"
+        organization=org,
+        target=LifecycleStage.OFFBOARDED,
+        acting_membership=cm_membership,
+        reason="Left",
     )
     assert Notification.objects.filter(
         recipient=partner_admin_membership.user, kind="partner.stage_changed"
     ).exists()
     services.partner_transition(
-        organization=_refresh(org), target=LifecycleStage.ACTIVE, by=cm_membership.user
+        organization=_refresh(org), target=LifecycleStage.ACTIVE, acting_membership=cm_membership
     )
     assert Membership.objects.get(pk=partner_admin_membership.pk).is_active
     # Removed by its partner admin before the offboarding: stays removed.
@@ -453,7 +468,7 @@ def test_accepting_an_agreement_again_keeps_the_earlier_acceptance_in_history(
     agreement = AgreementFactory()
     org.partner_type = agreement.partner_type
     org.save()
-    first = services.agreement_accept(organization=org, membership=partner_admin_membership)
-    again = services.agreement_accept(organization=org, membership=partner_admin_membership)
+    first = services.agreement_accept(organization=org, acting_membership=partner_admin_membership)
+    again = services.agreement_accept(organization=org, acting_membership=partner_admin_membership)
     assert again.pk == first.pk  # one row per organization and agreement ...
     assert len(history_for(again)) == 2  # ... and both acceptances on the record

@@ -31,10 +31,10 @@ def test_won_and_approved_deals_count_towards_the_next_tier(
     org.refresh_from_db()
 
     won = make_deal(partner_admin_membership, customer="Fabrikam", domain="fabrikam.example")
-    deal_services.deal_approve(deal=won, user=cm_membership.user)
+    deal_services.deal_approve(deal=won, acting_membership=cm_membership)
     deal_services.deal_close(
         deal=won,
-        membership=cm_membership,
+        acting_membership=cm_membership,
         won=True,
         closed_on=timezone.localdate() - timedelta(days=3),
         final_amount=Decimal("8000"),

@@ -277,7 +277,10 @@ def test_partner_list_queries_bounded(cm_membership, django_assert_max_num_queri
 def test_partner_detail_shows_everything(cm_membership, partner_admin_membership):
     org = partner_admin_membership.partner_organization
     services.partner_transition(
-        organization=org, target=LifecycleStage.AT_RISK, by=cm_membership.user, reason="Quiet Q3"
+        organization=org,
+        target=LifecycleStage.AT_RISK,
+        acting_membership=cm_membership,
+        reason="Quiet Q3",
     )
     BusinessPlanFactory(organization=org, period="FY2031")
     text = client_for(cm_membership).get(reverse("partners:partner_detail", args=[org.pk])).text

@@ -31,7 +31,7 @@ def _invitation(world):
         role="partner",
         partner_organization=world.org_a1,
         partner_role="partner_member",
-        invited_by=world.partner_a1.user,
+        acting_membership=world.partner_a1,
     )
     return Target(kwargs={"pk": invitation.pk}, obj=invitation, marker=invitation.email)
 
@@ -48,7 +48,7 @@ def _api_invitation(world):
         role="partner",
         partner_organization=world.org_a1,
         partner_role="partner_member",
-        invited_by=world.partner_a1.user,
+        acting_membership=world.partner_a1,
     )
     return Target(kwargs={"pk": invitation.pk}, obj=invitation, marker=invitation.email)
 
@@ -57,5 +57,5 @@ def _api_invitation(world):
 def _api_key(world):
     from prm.api.services import api_key_create
 
-    api_key, _ = api_key_create(name="Tenant A CRM sync", membership=world.admin_a)
+    api_key, _ = api_key_create(name="Tenant A CRM sync", acting_membership=world.admin_a)
     return Target(kwargs={"pk": api_key.pk}, obj=api_key, marker="Tenant A CRM sync")

@@ -37,8 +37,7 @@ def test_an_invited_partner_sets_a_password_joins_and_the_link_is_spent(
         email="New.Colleague@Example.test",
         role="partner",
         partner_organization=partner_admin_membership.partner_organization,
-        invited_by=partner_admin_membership.user,
-        inviter_membership=partner_admin_membership,
+        acting_membership=partner_admin_membership,
     )
     assert invitation.token_hash not in mail.outbox[-1].body  # only the hash is stored
     client = Client(HTTP_HOST=tenant.host)
@@ -69,7 +68,7 @@ def test_bad_expired_and_foreign_tokens_get_a_clear_message(tenant, other_tenant
     assert bad.status_code == 400 and b"not valid here" in bad.content
 
     invitation, path = _invite(
-        tenant, email="late@example.test", role="channel_manager", invited_by=admin_membership.user
+        tenant, email="late@example.test", role="channel_manager", acting_membership=admin_membership
     )
     with tenant_context(tenant):
         Invitation.objects.filter(pk=invitation.pk).update(
@@ -85,7 +84,7 @@ def test_bad_expired_and_foreign_tokens_get_a_clear_message(tenant, other_tenant
         tenant,
         email="elsewhere@example.test",
         role="channel_manager",
-        invited_by=admin_membership.user,
+        acting_membership=admin_membership,
     )
     foreign = Client(HTTP_HOST=other_tenant.host).get(other_path)
     assert foreign.status_code == 400  # a link of acme means nothing on globex
@@ -97,7 +96,7 @@ def test_weak_or_mismatched_passwords_are_refused_and_nothing_is_created(admin_m
         admin_membership.tenant,
         email="weak@example.test",
         role="channel_manager",
-        invited_by=admin_membership.user,
+        acting_membership=admin_membership,
     )
     client = Client(HTTP_HOST=admin_membership.tenant.host)
     weak = client.post(path, {"password1": "12345", "password2": "12345"})
@@ -116,7 +115,7 @@ def test_someone_with_an_account_elsewhere_joins_with_that_password(
     with tenant_context(other_tenant):
         elsewhere = MembershipFactory(role="admin", user__email="multi@example.test")
     _, path = _invite(
-        tenant, email="multi@example.test", role="channel_manager", invited_by=admin_membership.user
+        tenant, email="multi@example.test", role="channel_manager", acting_membership=admin_membership
     )
     client = Client(HTTP_HOST=tenant.host)
     wrong = client.post(path, {"password1": "not-my-password"})
@@ -143,13 +142,13 @@ def test_a_new_invitation_replaces_the_open_one(admin_membership):
         admin_membership.tenant,
         email="twice@example.test",
         role="admin",
-        invited_by=admin_membership.user,
+        acting_membership=admin_membership,
     )
     _, second_path = _invite(
         admin_membership.tenant,
         email="twice@example.test",
         role="admin",
-        invited_by=admin_membership.user,
+        acting_membership=admin_membership,
     )
     client = Client(HTTP_HOST=admin_membership.tenant.host)
     assert b"withdrawn" in client.get(first_path).content
@@ -166,30 +165,26 @@ def test_who_may_invite_whom(
             email="a@example.test",
             role="partner",
             partner_organization=partner_member_membership.partner_organization,
-            invited_by=partner_member_membership.user,
-            inviter_membership=partner_member_membership,
+            acting_membership=partner_member_membership,
         )
     with pytest.raises(PermissionDenied):  # a partner admin only into its own organization
         services.invitation_create(
             email="b@example.test",
             role="partner",
             partner_organization=other_org,
-            invited_by=partner_admin_membership.user,
-            inviter_membership=partner_admin_membership,
+            acting_membership=partner_admin_membership,
         )
     with pytest.raises(PermissionDenied):  # a channel manager does not invite staff
         services.invitation_create(
             email="c@example.test",
             role="admin",
-            invited_by=cm_membership.user,
-            inviter_membership=cm_membership,
+            acting_membership=cm_membership,
         )
     with pytest.raises(ValidationError):
         services.invitation_create(
             email="d@example.test",
             role="partner",
-            invited_by=cm_membership.user,
-            inviter_membership=cm_membership,
+            acting_membership=cm_membership,
         )
     assert Invitation.objects.count() == 0
 
@@ -240,9 +235,13 @@ def test_people_pages_show_each_side_its_own(partner_admin_membership, cm_member
 def test_deactivating_the_last_admin_is_refused(admin_membership):
     with tenant_context(admin_membership.tenant):
         other_admin = MembershipFactory(role="admin")
-        services.membership_set_active(actor=admin_membership, target=other_admin, active=False)
+        services.membership_set_active(
+            acting_membership=admin_membership, target=other_admin, active=False
+        )
         with pytest.raises(ValidationError):
-            services.membership_set_active(actor=other_admin, target=admin_membership, active=False)
+            services.membership_set_active(
+                acting_membership=other_admin, target=admin_membership, active=False
+            )
 
 
 @pytest.mark.django_db

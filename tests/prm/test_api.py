@@ -16,7 +16,7 @@ def _key_client(tenant, key):
 @pytest.mark.django_db
 def test_an_api_key_reads_its_own_tenant_only(admin_membership, other_tenant):
     with tenant_context(admin_membership.tenant):
-        _, key = api_key_create(name="CRM", membership=admin_membership)
+        _, key = api_key_create(name="CRM", acting_membership=admin_membership)
         MembershipFactory(role="channel_manager", user__email="cm-acme@example.test")
     with tenant_context(other_tenant):
         MembershipFactory(role="admin", user__email="admin-globex@example.test")
@@ -38,7 +38,7 @@ def test_malformed_and_revoked_keys_get_401_with_a_reason(admin_membership):
     assert malformed.json()["type"] == "authentication_failed"
     assert "Malformed API key" in malformed.json()["detail"]
     with tenant_context(tenant):
-        api_key, key = api_key_create(name="Old", membership=admin_membership)
+        api_key, key = api_key_create(name="Old", acting_membership=admin_membership)
         api_key_revoke(api_key=api_key)
     assert _key_client(tenant, key).get("/api/v1/members/").status_code == 401
 
@@ -48,7 +48,7 @@ def test_a_key_stops_working_when_its_admin_is_deactivated(admin_membership):
     from prm.tenancy.models import Membership
 
     with tenant_context(admin_membership.tenant):
-        _, key = api_key_create(name="CRM", membership=admin_membership)
+        _, key = api_key_create(name="CRM", acting_membership=admin_membership)
         Membership.objects.filter(pk=admin_membership.pk).update(is_active=False)
     assert _key_client(admin_membership.tenant, key).get("/api/v1/members/").status_code == 401
 

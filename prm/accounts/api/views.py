@@ -43,7 +43,7 @@ class InvitationViewSet(
     def get_queryset(self):
         queryset = super().get_queryset()
         membership = getattr(self.request._request, "membership", None)
-        if membership is None or not services.invitation_can_manage(membership):
+        if membership is None or not services.invitation_can_manage(acting_membership=membership):
             return queryset.none()
         return queryset
 
@@ -59,8 +59,7 @@ class InvitationViewSet(
             role=data.get("role"),
             partner_organization=organization,
             partner_role=data.get("partner_role", ""),
-            invited_by=self.request.user,
-            inviter_membership=membership,
+            acting_membership=membership,
         )
 
     def perform_destroy(self, instance):

@@ -34,7 +34,7 @@ class ApiKeyListView(AdminRequiredMixin, ScopedQuerysetMixin, ListView):
         if form.is_valid():
             try:
                 _, key = api_key_create(
-                    name=form.cleaned_data["name"], membership=request.membership
+                    name=form.cleaned_data["name"], acting_membership=request.membership
                 )
             except ValidationError as exc:
                 form.add_error("name", exc.messages)

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             tenant.save()
             with tenant_context(tenant):
-                invitation_create(email=admin_email, role="admin", invited_by=None)
+                invitation_create(email=admin_email, role="admin", acting_membership=None)
         self.stdout.write(self.style.SUCCESS(f"Created {tenant.name} at {tenant.absolute_url()}"))
         self.stdout.write(
             f"An invitation to become its program admin was e-mailed to {admin_email}."

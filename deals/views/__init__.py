@@ -1,0 +1,120 @@
+"""Deal pages: the partner portal (/portal/...) and the vendor console (/manage/...).
+
+Views are thin: they fetch through the scoped queryset (another tenant's or partner's
+id is a 404), validate a form and call a service. Service refusals (ValidationError,
+PermissionDenied) come back as messages on the page, never as a 500.
+"""
+
+from ._common import (
+    FilteredListMixin,
+    PartnerDealMixin,
+    PartnerObjectMixin,
+)
+from .configuration import (
+    DealSettingsView,
+    MotionCreateView,
+    MotionDetailView,
+    MotionListView,
+    ProductFormView,
+    ProductListView,
+    RoutingRuleFormView,
+    RoutingRuleListView,
+)
+from .conflicts import (
+    ConflictDetailView,
+    ConflictListView,
+)
+from .detail import (
+    ApproveView,
+    CloseView,
+    CommentView,
+    ConsoleCloseView,
+    ConsoleCommentView,
+    ConsoleDealDetailView,
+    ConsoleStageView,
+    DealActionView,
+    DealDetailMixin,
+    DealPartnersView,
+    ExtensionDecideView,
+    ExtensionRequestView,
+    PortalCloseView,
+    PortalCommentView,
+    PortalDealDetailView,
+    PortalDealSubmitView,
+    PortalStageView,
+    RejectView,
+    RequestInfoView,
+    SalesRepView,
+    StageView,
+)
+from .leads import (
+    LeadCreateView,
+    LeadDetailView,
+    LeadImportView,
+    LeadListView,
+    PortalLeadDetailView,
+    PortalLeadListView,
+)
+from .registration import (
+    ConsoleDealExportView,
+    ConsoleDealListView,
+    DealFormMixin,
+    PortalDealCreateView,
+    PortalDealEditView,
+    PortalDealListView,
+)
+from .review import (
+    ReviewBulkApproveView,
+    ReviewQueueView,
+)
+
+__all__ = [
+    "ApproveView",
+    "CloseView",
+    "CommentView",
+    "ConflictDetailView",
+    "ConflictListView",
+    "ConsoleCloseView",
+    "ConsoleCommentView",
+    "ConsoleDealDetailView",
+    "ConsoleDealExportView",
+    "ConsoleDealListView",
+    "ConsoleStageView",
+    "DealActionView",
+    "DealDetailMixin",
+    "DealFormMixin",
+    "DealPartnersView",
+    "DealSettingsView",
+    "ExtensionDecideView",
+    "ExtensionRequestView",
+    "FilteredListMixin",
+    "LeadCreateView",
+    "LeadDetailView",
+    "LeadImportView",
+    "LeadListView",
+    "MotionCreateView",
+    "MotionDetailView",
+    "MotionListView",
+    "PartnerDealMixin",
+    "PartnerObjectMixin",
+    "PortalCloseView",
+    "PortalCommentView",
+    "PortalDealCreateView",
+    "PortalDealDetailView",
+    "PortalDealEditView",
+    "PortalDealListView",
+    "PortalDealSubmitView",
+    "PortalLeadDetailView",
+    "PortalLeadListView",
+    "PortalStageView",
+    "ProductFormView",
+    "ProductListView",
+    "RejectView",
+    "RequestInfoView",
+    "ReviewBulkApproveView",
+    "ReviewQueueView",
+    "RoutingRuleFormView",
+    "RoutingRuleListView",
+    "SalesRepView",
+    "StageView",
+]

@@ -1,0 +1,229 @@
+"""Deal lists and registration forms: the partner's deals, the console list and export."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+from django.views.generic import ListView
+
+from prm.core.forms import add_service_errors
+from prm.core.text import csv_cell
+from prm.core.views import (
+    PartnerRequiredMixin,
+    ScopedQuerysetMixin,
+    StaffRequiredMixin,
+)
+from prm.tenancy.context import tenant_context
+
+from .. import selectors, services
+from ..choices import DealStatus
+from ..filtersets import (
+    DealFilterSet,
+)
+from ..forms import (
+    DealForm,
+    DealLineFormSet,
+)
+from ..models import (
+    Deal,
+)
+from ._common import FilteredListMixin, PartnerDealMixin
+
+
+class PortalDealListView(PartnerRequiredMixin, ScopedQuerysetMixin, FilteredListMixin, ListView):
+    """My deals: filters, search, and the pipeline by stage."""
+
+    model = Deal
+    template_name = "deals/portal_deal_list.html"
+    context_object_name = "deals"
+    filterset_class = DealFilterSet
+
+    def get_queryset(self):
+        base = super().get_queryset()
+        self.base_queryset = base
+        return self.filter_queryset(base.with_list_relations().order_by("-number"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pipeline"] = selectors.deal_pipeline(queryset=self.base_queryset)
+        context["counts"] = selectors.deal_status_counts(queryset=self.base_queryset)
+        context["filter"].form.fields.pop("organization", None)
+        return context
+
+
+class DealFormMixin:
+    def organization(self):
+        return self.request.membership.partner_organization
+
+    def render_form(self, form, formset, deal=None):
+        return render(
+            self.request,
+            "deals/deal_form.html",
+            {"form": form, "formset": formset, "deal": deal},
+        )
+
+
+class PortalDealCreateView(PartnerRequiredMixin, DealFormMixin, View):
+    """Register a deal: save as a draft, or submit it straight away."""
+
+    def get(self, request):
+        form = DealForm(organization=self.organization())
+        return self.render_form(form, DealLineFormSet(prefix="lines"))
+
+    def post(self, request):
+        form = DealForm(request.POST, organization=self.organization())
+        formset = DealLineFormSet(request.POST, prefix="lines")
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_form(form, formset)
+        data = {
+            k: v for k, v in form.cleaned_data.items() if k not in ("motion", "idempotency_key")
+        }
+        try:
+            deal = services.deal_create(
+                organization=self.organization(),
+                acting_membership=request.membership,
+                motion=form.cleaned_data["motion"],
+                data=data,
+                lines=formset.lines(),
+                idempotency_key=form.cleaned_data.get("idempotency_key") or None,
+                submit="submit" in request.POST,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.render_form(form, formset)
+        if deal.status == DealStatus.SUBMITTED:
+            messages.success(request, f"{deal.reference} submitted for review.")
+        else:
+            messages.success(request, f"{deal.reference} saved as a draft.")
+        return redirect("deals:portal_deal_detail", pk=deal.pk)
+
+
+class PortalDealEditView(PartnerDealMixin, ScopedQuerysetMixin, DealFormMixin, View):
+    """Edit a draft, or answer the vendor's request for more information."""
+
+    model = Deal
+
+    def get_deal(self, pk):
+        return get_object_or_404(self.get_queryset().select_related("motion"), pk=pk)
+
+    def get(self, request, pk):
+        deal = self.get_deal(pk)
+        if not deal.is_editable_by_partner:
+            messages.error(request, f"{deal.reference} can no longer be edited.")
+            return redirect("deals:portal_deal_detail", pk=deal.pk)
+        initial = {f: getattr(deal, f) for f in services.DEAL_FIELDS}
+        initial["motion"] = deal.motion_id
+        form = DealForm(initial=initial, organization=self.organization(), deal=deal)
+        lines = [
+            {"product": line.product_id, "quantity": line.quantity, "amount": line.amount}
+            for line in deal.lines.all()
+        ]
+        return self.render_form(form, DealLineFormSet(prefix="lines", initial=lines), deal)
+
+    def post(self, request, pk):
+        deal = self.get_deal(pk)
+        form = DealForm(request.POST, organization=self.organization(), deal=deal)
+        formset = DealLineFormSet(request.POST, prefix="lines")
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_form(form, formset, deal)
+        data = {
+            k: v for k, v in form.cleaned_data.items() if k not in ("motion", "idempotency_key")
+        }
+        try:
+            deal = services.deal_update(
+                deal=deal,
+                acting_membership=request.membership,
+                motion=form.cleaned_data["motion"],
+                data=data,
+                lines=formset.lines(),
+            )
+            if "submit" in request.POST:
+                deal = services.deal_submit(deal=deal, acting_membership=request.membership)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.render_form(form, formset, deal)
+        messages.success(
+            request,
+            f"{deal.reference} submitted." if deal.status == DealStatus.SUBMITTED else "Saved.",
+        )
+        return redirect("deals:portal_deal_detail", pk=deal.pk)
+
+
+class ConsoleDealListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListMixin, ListView):
+    model = Deal
+    template_name = "deals/console_deal_list.html"
+    context_object_name = "deals"
+    filterset_class = DealFilterSet
+
+    def get_queryset(self):
+        return self.filter_queryset(
+            super().get_queryset().with_list_relations().order_by("-number")
+        )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class ConsoleDealExportView(StaffRequiredMixin, ScopedQuerysetMixin, View):
+    """The filtered deal list as CSV, streamed."""
+
+    model = Deal
+
+    def get(self, request):
+        filterset = DealFilterSet(
+            request.GET or None, queryset=self.get_queryset(), request=request
+        )
+        queryset = (
+            filterset.qs if filterset.is_bound else filterset.queryset
+        ).with_list_relations()
+        writer = csv.writer(_Echo())
+        header = [
+            "number", "partner", "customer", "domain", "country", "motion", "stage", "status",
+            "amount", "submitted_at", "approved_at", "protection_expires_on", "expected_close_date",
+            "closed_on", "final_amount",
+        ]  # fmt: skip
+
+        tenant = request.tenant
+
+        def rows():
+            # The response streams after the middleware has left the tenant's context:
+            # enter it again for the rows' queries (scoped manager and RLS).
+            with tenant_context(tenant):
+                yield from _rows()
+
+        def _rows():
+            yield writer.writerow(header)
+            for deal in queryset.order_by("number").iterator(chunk_size=2000):
+                yield writer.writerow(
+                    [
+                        csv_cell(v)
+                        for v in (
+                            deal.reference,
+                            deal.organization.name,
+                            deal.customer_name,
+                            deal.customer_domain,
+                            deal.country,
+                            deal.motion.name,
+                            deal.stage.name if deal.stage else "",
+                            deal.get_status_display(),
+                            deal.amount,
+                            deal.submitted_at.isoformat() if deal.submitted_at else "",
+                            deal.approved_at.isoformat() if deal.approved_at else "",
+                            deal.protection_expires_on or "",
+                            deal.expected_close_date,
+                            deal.closed_on or "",
+                            deal.final_amount if deal.final_amount is not None else "",
+                        )
+                    ]
+                )
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="deals.csv"'
+        return response

@@ -1,0 +1,86 @@
+"""The review queue and bulk approval."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import ListView
+from django_htmx.http import HttpResponseClientRedirect
+
+from prm.core.views import (
+    ScopedQuerysetMixin,
+    StaffRequiredMixin,
+)
+
+from .. import selectors, services
+from ..filtersets import (
+    ReviewQueueFilterSet,
+)
+from ..forms import (
+    InfoRequestForm,
+    RejectForm,
+)
+from ..models import (
+    Deal,
+)
+from ._common import FilteredListMixin
+
+
+class ReviewQueueView(StaffRequiredMixin, FilteredListMixin, ListView):
+    """Registrations waiting for review: filters, age, SLA badges, inline decisions."""
+
+    template_name = "deals/review_queue.html"
+    context_object_name = "deals"
+    filterset_class = ReviewQueueFilterSet
+
+    def get_queryset(self):
+        return self.filter_queryset(selectors.review_queue(membership=self.request.membership))
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted:
+            return ["deals/review_queue.html#queue"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            reject_form=RejectForm(),
+            info_form=InfoRequestForm(),
+            sla_days=self.request.tenant.deal_review_sla_days,
+            now=timezone.now(),
+        )
+        for name in ("submitted_after", "submitted_before", "stage"):
+            context["filter"].form.fields.pop(name, None)
+        return context
+
+
+class ReviewBulkApproveView(StaffRequiredMixin, ScopedQuerysetMixin, View):
+    model = Deal
+
+    def post(self, request):
+        ids = []
+        for value in request.POST.getlist("deal")[:200]:
+            try:
+                ids.append(uuid.UUID(value))
+            except ValueError:
+                continue  # not an id of anything: ignored rather than a 500
+        deals = list(self.get_queryset().filter(pk__in=ids).order_by("submitted_at"))
+        if not deals:
+            messages.error(request, "Tick the registrations to approve first.")
+        else:
+            approved, skipped = services.deals_bulk_approve(
+                deals=deals, acting_membership=request.membership
+            )
+            if approved:
+                messages.success(request, f"{len(approved)} registration(s) approved.")
+            for reference, reason in skipped.items():
+                messages.warning(request, f"{reference} not approved: {reason}")
+        url = reverse("deals:review_queue")
+        if request.htmx:
+            return HttpResponseClientRedirect(url)
+        return HttpResponseRedirect(url)

@@ -1,0 +1,149 @@
+"""Program settings, partner types, tiers, benefits and the current agreement of a type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from ..choices import (
+    BenefitKind,
+)
+from ..models import (
+    Agreement,
+    Benefit,
+    ProgramSettings,
+    Tier,
+    TierBenefit,
+)
+
+
+def add_months(*, moment: datetime, months: int) -> datetime:
+    """`moment` plus whole calendar months (the day clamped to the month's end)."""
+    import calendar
+
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def program_settings() -> ProgramSettings:
+    """The current tenant's program settings (created with defaults on first use)."""
+    current = ProgramSettings.objects.first()
+    if current is None:
+        try:
+            with transaction.atomic():
+                current = ProgramSettings.objects.create()
+        except IntegrityError:
+            current = ProgramSettings.objects.get()
+    return current
+
+
+def benefit_parse_value(*, kind: str, raw: str) -> int | Decimal | bool | str:
+    """Read a stored benefit value according to the benefit's kind; ValueError when bad."""
+    raw = (raw or "").strip()
+    if kind == BenefitKind.COUNT:
+        if not raw.isdigit():
+            raise ValueError("Enter a whole number, e.g. 90.")
+        return int(raw)
+    if kind in (BenefitKind.PERCENTAGE, BenefitKind.AMOUNT):
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise ValueError("Enter a number, e.g. 12.5.") from None
+        if value < 0 or (kind == BenefitKind.PERCENTAGE and value > 100):
+            raise ValueError("Enter a percentage between 0 and 100.")
+        return value
+    if kind == BenefitKind.FLAG:
+        lowered = raw.lower()
+        if lowered in ("yes", "true", "1"):
+            return True
+        if lowered in ("no", "false", "0", ""):
+            return False
+        raise ValueError("Enter yes or no.")
+    return raw
+
+
+def benefit_display(*, kind: str, raw: str) -> str:
+    try:
+        value = benefit_parse_value(kind=kind, raw=raw)
+    except ValueError:
+        return raw
+    if kind == BenefitKind.PERCENTAGE:
+        return f"{value.normalize():f}%"
+    if kind == BenefitKind.FLAG:
+        return "Yes" if value else "No"
+    if kind == BenefitKind.AMOUNT:
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def tier_validate(*, tier: Tier) -> None:
+    """Ranks unique; requirements not lower than the tier below, nor higher than the one above.
+
+    Raises ValidationError with a message per offending field.
+    """
+    others = Tier.objects.exclude(pk=tier.pk)
+    if others.filter(rank=tier.rank).exists():
+        raise ValidationError({"rank": f"Another tier already has rank {tier.rank}."})
+    if others.filter(name__iexact=tier.name).exists():
+        raise ValidationError({"name": f"A tier named {tier.name} already exists."})
+    below = others.filter(rank__lt=tier.rank).order_by("-rank").first()
+    above = others.filter(rank__gt=tier.rank).order_by("rank").first()
+    errors: dict[str, str] = {}
+    for field in Tier.REQUIREMENT_FIELDS:
+        label = Tier._meta.get_field(field).verbose_name
+        value = getattr(tier, field)
+        if below is not None and value < getattr(below, field):
+            errors[field] = (
+                f"The {label} requirement ({value}) is lower than {below.name}'s "
+                f"({getattr(below, field)}), the tier below."
+            )
+        elif above is not None and value > getattr(above, field):
+            errors[field] = (
+                f"The {label} requirement ({value}) is higher than {above.name}'s "
+                f"({getattr(above, field)}), the tier above."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def tier_save(*, tier: Tier) -> Tier:
+    """Create or update a tier after checking its rank and requirements."""
+    with transaction.atomic():
+        tier_validate(tier=tier)
+        tier.full_clean(exclude=["tenant"], validate_constraints=False)
+        tier.save()
+    return tier
+
+
+def tier_benefit_set(*, tier: Tier, benefit: Benefit, value: str) -> TierBenefit | None:
+    """Set (or clear with an empty value) what a tier gets of a benefit."""
+    value = (value or "").strip()
+    with transaction.atomic():
+        if not value:
+            TierBenefit.objects.filter(tier=tier, benefit=benefit).delete()
+            return None
+        try:
+            benefit_parse_value(kind=benefit.kind, raw=value)
+        except ValueError as exc:
+            raise ValidationError({"value": f"{benefit.name} at {tier.name}: {exc}"}) from None
+        row, _ = TierBenefit.objects.update_or_create(
+            tier=tier, benefit=benefit, defaults={"value": value}
+        )
+    return row
+
+
+def agreement_current(*, partner_type_id: UUID | None) -> Agreement | None:
+    """The published agreement with the highest version for this partner type."""
+    if partner_type_id is None:
+        return None
+    return (
+        Agreement.objects.filter(partner_type_id=partner_type_id, published_at__isnull=False)
+        .order_by("-version")
+        .first()
+    )

@@ -1,0 +1,356 @@
+"""Vendor console: partners, their lifecycle and tier, touchpoints, business plans."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView, ListView, UpdateView
+
+from prm.audit.history import history_for
+from prm.core.forms import add_service_errors
+from prm.core.text import csv_cell
+from prm.core.views import (
+    ScopedQuerysetMixin,
+    StaffRequiredMixin,
+)
+from prm.tenancy.models import Membership
+
+from .. import forms, models, selectors, services
+from ..choices import LifecycleStage
+from ..filtersets import PartnerOrganizationFilterSet
+from .portal import PlanDetailMixin
+
+
+class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
+    model = models.PartnerOrganization
+    template_name = "partners/console/partner_list.html"
+    paginate_by = 50
+    context_object_name = "partners"
+
+    def get_queryset(self):
+        queryset = super().get_queryset().select_related("partner_type", "tier", "channel_manager")
+        self.filterset = PartnerOrganizationFilterSet(
+            self.request.GET, queryset=queryset, request=self.request
+        )
+        return self.filterset.qs
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            return self.export_csv()
+        return super().get(request, *args, **kwargs)
+
+    def export_csv(self):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="partners.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "Name",
+                "Domain",
+                "Country",
+                "Type",
+                "Tier",
+                "Stage",
+                "Channel manager",
+                "Last activity",
+            ]
+        )
+        for org in self.get_queryset().iterator(chunk_size=500):
+            writer.writerow(
+                [
+                    csv_cell(org.name),
+                    csv_cell(org.domain),
+                    org.country,
+                    csv_cell(str(org.partner_type or "")),
+                    csv_cell(str(org.tier or "")),
+                    org.get_lifecycle_stage_display(),
+                    csv_cell(org.channel_manager.display_name if org.channel_manager else ""),
+                    org.last_activity_at.isoformat() if org.last_activity_at else "",
+                ]
+            )
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filter=self.filterset, stage_counts=selectors.stage_tiles(), **kwargs
+        )
+
+
+class PartnerDetailView(StaffRequiredMixin, ScopedQuerysetMixin, DetailView):
+    model = models.PartnerOrganization
+    template_name = "partners/console/partner_detail.html"
+    context_object_name = "organization"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("partner_type", "tier", "channel_manager")
+
+    def get_context_data(self, **kwargs):
+        org = self.object
+        agreement = services.agreement_current(partner_type_id=org.partner_type_id)
+        acceptance = (
+            models.AgreementAcceptance.objects.filter(organization=org)
+            .select_related("agreement", "accepted_by")
+            .first()
+        )
+        next_tier, gaps = selectors.next_tier_gap(organization=org)
+        allowed = [t for t in LifecycleStage if _can_move(org, t) and t != org.lifecycle_stage]
+        transition_form = forms.TransitionForm()
+        transition_form.fields["target"].choices = [(t.value, t.label) for t in allowed]
+        return super().get_context_data(
+            members=Membership.objects.filter(partner_organization=org).select_related("user"),
+            transitions=models.LifecycleTransition.objects.filter(organization=org).select_related(
+                "changed_by"
+            )[:20],
+            tier_changes=models.TierChange.objects.filter(organization=org).select_related(
+                "from_tier", "to_tier", "changed_by"
+            )[:20],
+            agreement=agreement,
+            acceptance=acceptance,
+            can_transact=services.partner_can_transact(organization=org),
+            progress=selectors.onboarding_progress(organization=org),
+            touchpoints=models.Touchpoint.objects.filter(organization=org).select_related(
+                "created_by"
+            )[:20],
+            cadences=selectors.partner_next_touchpoint_due(organization=org),
+            plans=models.BusinessPlan.objects.filter(organization=org).prefetch_related("goals"),
+            benefits=selectors.tier_benefits(tier=org.tier),
+            next_tier=next_tier,
+            gaps=gaps,
+            tier_form=forms.TierChangeForm(initial={"tier": org.tier_id}),
+            transition_form=transition_form,
+            has_transitions=bool(allowed),
+            history=history_for(org, limit=10),
+            **kwargs,
+        )
+
+
+def _can_move(org, target) -> bool:
+    from django_fsm import can_proceed
+
+    from ..models import TRANSITION_TO
+
+    if target == LifecycleStage.ACTIVE:
+        name = {
+            LifecycleStage.ONBOARDING: "activate",
+            LifecycleStage.OFFBOARDED: "reinstate",
+        }.get(org.lifecycle_stage, "reactivate")
+    else:
+        name = TRANSITION_TO.get(target)
+    return bool(name) and can_proceed(getattr(org, name))
+
+
+class PartnerActionMixin(StaffRequiredMixin, ScopedQuerysetMixin):
+    model = models.PartnerOrganization
+
+    def get_organization(self, pk):
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def get(self, request, pk):
+        return redirect("partners:partner_detail", pk=self.get_organization(pk).pk)
+
+
+class PartnerEditView(StaffRequiredMixin, ScopedQuerysetMixin, UpdateView):
+    model = models.PartnerOrganization
+    form_class = forms.PartnerStaffForm
+    template_name = "partners/console/form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=f"Edit {self.object.name}",
+            back=reverse("partners:partner_detail", args=[self.object.pk]),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        services.partner_profile_update(
+            organization=self.object,
+            acting_membership=self.request.membership,
+            data={f: form.cleaned_data[f] for f in form.changed_data},
+        )
+        messages.success(self.request, "Partner saved.")
+        return redirect("partners:partner_detail", pk=self.object.pk)
+
+
+class PartnerTierChangeView(PartnerActionMixin, View):
+    def post(self, request, pk):
+        organization = self.get_organization(pk)
+        form = forms.TierChangeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.partner_tier_change(
+                    organization=organization,
+                    tier=form.cleaned_data["tier"],
+                    acting_membership=request.membership,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request, f"{organization.name} is now {form.cleaned_data['tier']}."
+                )
+        else:
+            messages.error(request, "Choose a tier and give a reason.")
+        return redirect("partners:partner_detail", pk=organization.pk)
+
+
+class PartnerTransitionView(PartnerActionMixin, View):
+    def post(self, request, pk):
+        organization = self.get_organization(pk)
+        form = forms.TransitionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.partner_transition(
+                    organization=organization,
+                    target=form.cleaned_data["target"],
+                    acting_membership=request.membership,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    f"{organization.name} is now {organization.get_lifecycle_stage_display()}.",
+                )
+        else:
+            messages.error(request, "Choose a stage.")
+        return redirect("partners:partner_detail", pk=organization.pk)
+
+
+class TouchpointCreateView(PartnerActionMixin, View):
+    template_name = "partners/console/form.html"
+
+    def get(self, request, pk):
+        organization = self.get_organization(pk)
+        return self._render(
+            request,
+            organization,
+            forms.TouchpointForm(initial={"occurred_on": timezone.localdate()}),
+        )
+
+    def _render(self, request, organization, form, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "title": f"Log a touchpoint with {organization.name}",
+                "back": reverse("partners:partner_detail", args=[organization.pk]),
+            },
+            status=status,
+        )
+
+    def post(self, request, pk):
+        organization = self.get_organization(pk)
+        form = forms.TouchpointForm(request.POST)
+        if form.is_valid():
+            try:
+                services.touchpoint_create(
+                    organization=organization,
+                    acting_membership=request.membership,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Touchpoint logged.")
+                return redirect("partners:partner_detail", pk=organization.pk)
+        return self._render(request, organization, form, status=400)
+
+
+class PlanCreateView(TouchpointCreateView):
+    def get(self, request, pk):
+        organization = self.get_organization(pk)
+        today = timezone.localdate()
+        return self._render(
+            request,
+            organization,
+            forms.BusinessPlanForm(
+                initial={
+                    "period": f"FY{today.year}",
+                    "starts_on": today.replace(month=1, day=1),
+                    "ends_on": today.replace(month=12, day=31),
+                }
+            ),
+        )
+
+    def _render(self, request, organization, form, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "title": f"New joint business plan with {organization.name}",
+                "back": reverse("partners:partner_detail", args=[organization.pk]),
+            },
+            status=status,
+        )
+
+    def post(self, request, pk):
+        organization = self.get_organization(pk)
+        form = forms.BusinessPlanForm(request.POST)
+        if form.is_valid():
+            try:
+                plan = services.business_plan_create(
+                    organization=organization,
+                    acting_membership=request.membership,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Plan created: add its goals.")
+                return redirect("partners:plan_detail", pk=plan.pk)
+        return self._render(request, organization, form, status=400)
+
+
+class PlanDetailView(StaffRequiredMixin, PlanDetailMixin, View):
+    """The console's plan page: goals (add, edit), progress and comments."""
+
+    template_name = "partners/console/plan_detail.html"
+
+    def get(self, request, pk):
+        return self.render_plan(request, self.get_plan(pk), goal_form=forms.GoalForm())
+
+    def post(self, request, pk):
+        plan = self.get_plan(pk)
+        if "body" in request.POST:
+            return self.post_comment(request, pk) or redirect("partners:plan_detail", pk=pk)
+        form = forms.GoalForm(request.POST)
+        if form.is_valid():
+            goal = form.save(commit=False)
+            goal.plan = plan
+            try:
+                services.business_plan_goal_save(goal=goal)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Goal added.")
+                return redirect("partners:plan_detail", pk=pk)
+        return self.render_plan(request, plan, goal_form=form, status=400)
+
+
+class GoalEditView(StaffRequiredMixin, ScopedQuerysetMixin, UpdateView):
+    model = models.BusinessPlanGoal
+    form_class = forms.GoalForm
+    template_name = "partners/console/form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=f"Goal of {self.object.plan}",
+            back=reverse("partners:plan_detail", args=[self.object.plan_id]),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        services.business_plan_goal_save(goal=form.instance)
+        messages.success(self.request, "Goal saved.")
+        return redirect("partners:plan_detail", pk=self.object.plan_id)
