@@ -14,6 +14,7 @@ from .earnings import (
     rebate_amount,
     rebate_post_period,
 )
+from .fund_deadlines import funds_send_reminders, utilisation_annotations
 from .funds import (
     MAX_PROOF_BYTES,
     RequestInput,
@@ -26,9 +27,7 @@ from .funds import (
     fund_request_reject,
     fund_request_submit,
     fund_save,
-    funds_send_reminders,
     proof_check,
-    utilisation_annotations,
 )
 from .ledger import (
     Posting,

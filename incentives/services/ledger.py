@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from prm.tenancy.context import require_current_tenant
+from prm.tenancy.models import Membership
 
 from ..choices import AccountKind, EntryCause
 from ..models import LedgerAccount, LedgerEntry
@@ -69,7 +70,12 @@ def account_for(*, organization_id, kind: str, currency: str, lock: bool = False
 
 
 def entry_post(
-    *, organization_id, kind: str, currency: str, posting: Posting, user=None
+    *,
+    organization_id,
+    kind: str,
+    currency: str,
+    posting: Posting,
+    acting_membership: Membership | None = None,
 ) -> tuple[LedgerEntry, bool]:
     """Post one entry; returns (entry, created). The same key again returns the first."""
     with transaction.atomic():
@@ -79,10 +85,12 @@ def entry_post(
         existing = LedgerEntry.objects.filter(key=posting.key).first()
         if existing is not None:
             return existing, False
-        return _insert(account, posting, user=user), True
+        return _insert(account, posting, acting_membership=acting_membership), True
 
 
-def _insert(account: LedgerAccount, posting: Posting, *, user=None, reverses=None) -> LedgerEntry:
+def _insert(
+    account: LedgerAccount, posting: Posting, *, acting_membership=None, reverses=None
+) -> LedgerEntry:
     """Append to a locked account and move its running total (caller holds the lock)."""
     amount = cents(posting.amount)
     if amount == 0:
@@ -106,7 +114,7 @@ def _insert(account: LedgerAccount, posting: Posting, *, user=None, reverses=Non
         batch_id=posting.batch_id,
         period_start=posting.period_start,
         reverses=reverses,
-        created_by=user,
+        created_by=acting_membership.user if acting_membership else None,
     )
     LedgerAccount.objects.filter(pk=account.pk).update(
         balance=balance, entry_count=account.entry_count + 1
@@ -116,7 +124,9 @@ def _insert(account: LedgerAccount, posting: Posting, *, user=None, reverses=Non
     return entry
 
 
-def entry_reverse(*, entry: LedgerEntry, reason: str, user=None) -> LedgerEntry | None:
+def entry_reverse(
+    *, entry: LedgerEntry, reason: str, acting_membership: Membership | None = None
+) -> LedgerEntry | None:
     """Post the reversal of `entry` (its negative), once; None if it was reversed already."""
     with transaction.atomic():
         account = account_for(
@@ -137,7 +147,7 @@ def entry_reverse(*, entry: LedgerEntry, reason: str, user=None) -> LedgerEntry 
             claim_id=entry.claim_id,
             period_start=entry.period_start,
         )
-        return _insert(account, posting, user=user, reverses=entry)
+        return _insert(account, posting, acting_membership=acting_membership, reverses=entry)
 
 
 def balances(*, organization_id, kind: str | None = None) -> list[LedgerAccount]:

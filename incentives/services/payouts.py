@@ -261,7 +261,7 @@ def payout_batch_mark_paid(
                     claim_id=line.claim_id,
                     batch_id=batch.pk,
                 ),
-                user=acting_membership.user,
+                acting_membership=acting_membership,
             )
             payable = line.statement or line.claim
             payable.pay()

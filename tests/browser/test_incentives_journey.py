@@ -48,7 +48,7 @@ def _approved_deal(acme) -> Deal:
         cm = Membership.objects.get(user__email="cm@acme.test")
         deal = deal_services.deal_create(
             organization=alice.partner_organization,
-            user=alice.user,
+            acting_membership=alice,
             motion=Deal.objects.filter(status="won").first().motion,
             data={
                 "customer_name": "Fourth Coffee",
@@ -63,7 +63,7 @@ def _approved_deal(acme) -> Deal:
             ],
             submit=True,
         )
-        return deal_services.deal_approve(deal=deal, user=cm.user)
+        return deal_services.deal_approve(deal=deal, acting_membership=cm)
 
 
 def _balance(acme, kind):

@@ -212,7 +212,9 @@ def test_forbidden_transitions_are_refused(status, action, partner_admin_members
             deal=deal, acting_membership=partner_admin_membership
         ),
         "approve": lambda: services.deal_approve(deal=deal, acting_membership=cm_membership),
-        "reject": lambda: services.deal_reject(deal=deal, acting_membership=cm_membership, reason="x"),
+        "reject": lambda: services.deal_reject(
+            deal=deal, acting_membership=cm_membership, reason="x"
+        ),
         "request_info": lambda: services.deal_request_info(
             deal=deal, acting_membership=cm_membership, message="x"
         ),

@@ -58,10 +58,10 @@ def referral(name="Referral fee", rate="10", **extra) -> IncentiveProgram:
 def won_deal(partner_membership, staff_membership, *, amount="10000", closed_on=None, **extra):
     """A deal registered by the partner, approved and won by staff (events not run)."""
     deal = make_deal(partner_membership, **extra)
-    deal = deal_services.deal_approve(deal=deal, user=staff_membership.user)
+    deal = deal_services.deal_approve(deal=deal, acting_membership=staff_membership)
     return deal_services.deal_close(
         deal=deal,
-        membership=staff_membership,
+        acting_membership=staff_membership,
         won=True,
         closed_on=closed_on or timezone.localdate() - timedelta(days=1),
         final_amount=Decimal(amount),

@@ -245,3 +245,24 @@ def test_deal_services_unchanged_when_no_program(partner_admin_membership, cm_me
     deal = won_deal(partner_admin_membership, cm_membership)
     entries = services.earnings_for_won_deal(deal_id=deal.pk)
     assert [e.cause for e in entries] == [EntryCause.POINTS_DEAL_WON]
+
+
+def test_certification_event_awards_points_once(partner_admin_membership):
+    from incentives.handlers import on_certification_earned
+
+    org = partner_admin_membership.partner_organization
+    award_id = uuid.uuid4()
+    payload = {
+        "tenant_id": org.tenant_id,
+        "award_id": award_id,
+        "certification_id": uuid.uuid4(),
+        "membership_id": partner_admin_membership.pk,
+        "organization_id": org.pk,
+        "renewal": False,
+    }
+    on_certification_earned(**payload)
+    on_certification_earned(**payload)
+    on_certification_earned(**{**payload, "award_id": uuid.uuid4(), "renewal": True})
+    entries = LedgerEntry.objects.filter(cause=EntryCause.POINTS_CERTIFICATION)
+    assert [e.amount for e in entries] == [Decimal("100.00")]
+    assert entries.get().kind == AccountKind.POINTS and entries.get().currency == "PTS"

@@ -49,7 +49,9 @@ def test_deactivating_a_member_by_the_service_cuts_access_at_the_next_request(
 ):
     client = _signed_in(cm_membership, "/manage/")
     with tenant_context(cm_membership.tenant):
-        membership_set_active(acting_membership=admin_membership, target=cm_membership, active=False)
+        membership_set_active(
+            acting_membership=admin_membership, target=cm_membership, active=False
+        )
     assert _cut_off(client, "/manage/")
 
 

@@ -68,7 +68,10 @@ def test_bad_expired_and_foreign_tokens_get_a_clear_message(tenant, other_tenant
     assert bad.status_code == 400 and b"not valid here" in bad.content
 
     invitation, path = _invite(
-        tenant, email="late@example.test", role="channel_manager", acting_membership=admin_membership
+        tenant,
+        email="late@example.test",
+        role="channel_manager",
+        acting_membership=admin_membership,
     )
     with tenant_context(tenant):
         Invitation.objects.filter(pk=invitation.pk).update(
@@ -115,7 +118,10 @@ def test_someone_with_an_account_elsewhere_joins_with_that_password(
     with tenant_context(other_tenant):
         elsewhere = MembershipFactory(role="admin", user__email="multi@example.test")
     _, path = _invite(
-        tenant, email="multi@example.test", role="channel_manager", acting_membership=admin_membership
+        tenant,
+        email="multi@example.test",
+        role="channel_manager",
+        acting_membership=admin_membership,
     )
     client = Client(HTTP_HOST=tenant.host)
     wrong = client.post(path, {"password1": "not-my-password"})

@@ -4,10 +4,11 @@ import django.db.models.deletion
 import pghistory.utils
 import pgtrigger.compiler
 import pgtrigger.migrations
-import prm.core.migration_operations
-import prm.ids
 from django.conf import settings
 from django.db import migrations, models
+
+import prm.core.migration_operations
+import prm.ids
 
 
 class Migration(migrations.Migration):
