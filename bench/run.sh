@@ -103,6 +103,8 @@ URLS=(
     "console_deal_detail|C|/manage/deals/$DEAL_ID/"
     "api_deal_list_cm|C|/api/v1/deals/"
     "console_partner_list|C|/manage/partners/"
+    "portal_earnings|P|/portal/earnings/"
+    "console_fund_requests|C|/manage/funds/requests/"
 )
 cookie_of() { case "$1" in P) echo "$PARTNER_COOKIE" ;; C) echo "$CM_COOKIE" ;; *) echo "" ;; esac; }
 
