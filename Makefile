@@ -14,7 +14,7 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=prm.settings.production \
 	SECRET_KEY=check-deploy-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') \
 	ALLOWED_HOSTS=portal.example.com,.portal.example.com PRM_BASE_DOMAIN=portal.example.com
 
-.PHONY: help install run test lint check bench services-status services-stop
+.PHONY: help install run test lint check bench backup restore services-status services-stop
 
 help:
 	@echo "make run    - set up and run the portal (web + worker + beat) on http://acme.localhost:$(PORT)/"
@@ -22,6 +22,8 @@ help:
 	@echo "make lint   - ruff check"
 	@echo "make check  - migrations up to date, deploy checks, OpenAPI schema without warnings"
 	@echo "make bench  - run the benchmarks (bench/run.sh)"
+	@echo "make backup [FILE=...]  - the database and media folder in one file (var/backups/)"
+	@echo "make restore FILE=...   - load a backup into an empty database"
 	@echo "make services-status / services-stop - the embedded PostgreSQL and Valkey in var/"
 
 $(PY):
@@ -59,6 +61,14 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	@if [ -x bench/run.sh ]; then bench/run.sh; else echo "No bench/run.sh yet: nothing to run."; fi
+
+backup: $(STAMP)
+	$(PY) manage.py backup $(if $(FILE),--output $(FILE),)
+
+restore: $(STAMP)
+	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=var/backups/prm-....tar"; exit 2; fi
+	@$(PY) -m prm.devservices createdb
+	$(PY) manage.py restore $(FILE)
 
 services-status: $(STAMP)
 	$(PY) -m prm.devservices status

@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 
 from prm.accounts.models import User
 from prm.core.text import web_domain
+from prm.core.uploads import validate_logo
 from prm.tenancy.selectors import staff_users
 
 from . import models, services
@@ -235,6 +236,13 @@ class ProfileForm(ScopedModelForm):
 
     def clean_country(self):
         return (self.cleaned_data.get("country") or "").upper()
+
+    def clean_logo(self):
+        # Capped and type-checked by content like the portal's own logo (Pillow alone
+        # would take any size and any format it can open).
+        logo = self.cleaned_data.get("logo")
+        validate_logo(logo)
+        return logo
 
     def clean_name(self):
         name = self.cleaned_data["name"]

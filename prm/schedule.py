@@ -7,8 +7,20 @@ active tenant. Each app keeps its jobs in its own block.
 from celery.schedules import crontab
 
 
-def per_tenant(task_name: str, schedule) -> dict:
-    return {"task": "prm.fan_out", "schedule": schedule, "args": (task_name,)}
+def period_seconds(schedule: crontab) -> int:
+    """How often a daily/hourly/every-N-minutes crontab fires, in seconds."""
+    runs_per_day = len(schedule.hour) * len(schedule.minute)
+    return max(60, 86400 // max(runs_per_day, 1))
+
+
+def per_tenant(task_name: str, schedule: crontab) -> dict:
+    """A fan-out of `task_name` to every tenant, claimed once per period (prm.celery)."""
+    return {
+        "task": "prm.fan_out",
+        "schedule": schedule,
+        "args": (task_name,),
+        "kwargs": {"period_seconds": period_seconds(schedule)},
+    }
 
 
 BEAT_SCHEDULE: dict[str, dict] = {
@@ -16,6 +28,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "notifications-daily-digest": per_tenant(
         "notifications.send_digest", crontab(hour=7, minute=0)
     ),
+    "notifications-sweep-outbox": per_tenant("notifications.sweep_outbox", crontab(minute="*/10")),
     # --- partners ----------------------------------------------------------------------
     "partners-mark-inactivity": per_tenant("partners.mark_inactivity", crontab(hour=2, minute=10)),
     "partners-remind-stalled-onboarding": per_tenant(

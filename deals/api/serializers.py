@@ -57,7 +57,14 @@ class DealSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     motion_name = serializers.CharField(source="motion.name", read_only=True)
-    stage_name = serializers.CharField(source="stage.name", read_only=True, default=None)
+    # Null without a stage. allow_null, not default=None: a default is skipped on partial
+    # updates, which would drop the key from a PATCH response.
+    stage_name = serializers.CharField(source="stage.name", read_only=True, allow_null=True)
+    # Read-only fields lose the model's blank=True unless declared: say "" is an answer.
+    contact_email = serializers.EmailField(read_only=True, allow_blank=True)
+    rejection_code = serializers.ChoiceField(
+        choices=RejectionCode.choices, allow_blank=True, read_only=True
+    )
     lines = DealLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -135,6 +142,13 @@ class DealCommentSerializer(serializers.ModelSerializer):
 class ConflictSerializer(serializers.ModelSerializer):
     deal_reference = serializers.CharField(source="deal.reference", read_only=True)
     other_deal_reference = serializers.CharField(source="other_deal.reference", read_only=True)
+    # Empty until a channel manager decides.
+    decision = serializers.ChoiceField(
+        choices=ConflictDecision.choices, allow_blank=True, read_only=True
+    )
+    reason_code = serializers.ChoiceField(
+        choices=ConflictReasonCode.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = DealConflict

@@ -265,7 +265,8 @@ class DealViewSet(
         request=serializers.DealCommentSerializer,
         responses={201: serializers.DealCommentSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    # The deal's own filters (country, motion, ...) do not apply to its comments.
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request, pk=None):
         """The deal's thread; partners never get (nor write) internal notes."""
         deal = self.get_object()
@@ -282,9 +283,16 @@ class DealViewSet(
             return Response(
                 serializers.DealCommentSerializer(comment).data, status=status.HTTP_201_CREATED
             )
-        comments = DealComment.objects.visible_to(membership).filter(deal=deal)
-        return Response(
-            serializers.DealCommentSerializer(comments.select_related("author"), many=True).data
+        comments = (
+            DealComment.objects.visible_to(membership)
+            .filter(deal=deal)
+            .select_related("author")
+            .order_by("created_at", "id")
+        )
+        # Paginated like every other list (and as the schema says).
+        page = self.paginate_queryset(comments)
+        return self.get_paginated_response(
+            serializers.DealCommentSerializer(page, many=True).data
         )
 
 

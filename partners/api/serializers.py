@@ -89,9 +89,11 @@ class BenefitSerializer(serializers.ModelSerializer):
 
 
 class PartnerOrganizationSerializer(serializers.ModelSerializer):
-    tier_name = serializers.CharField(source="tier.name", read_only=True, default=None)
+    # Null without a tier or type. allow_null, not default=None: DRF skips a default on
+    # partial updates, which dropped the key from PATCH responses.
+    tier_name = serializers.CharField(source="tier.name", read_only=True, allow_null=True)
     partner_type_name = serializers.CharField(
-        source="partner_type.name", read_only=True, default=None
+        source="partner_type.name", read_only=True, allow_null=True
     )
     can_transact = serializers.SerializerMethodField()
 

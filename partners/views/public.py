@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from prm.core import ratelimit
+from prm.core.clientip import client_ip
 from prm.core.forms import add_service_errors
 
 from .. import forms, models, services
@@ -16,10 +17,6 @@ from ..choices import LifecycleStage
 from ..filtersets import LocatorFilterSet
 
 APPLY_LIMIT_PER_HOUR = 5
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 class TenantPublicMixin:
@@ -44,9 +41,11 @@ class ApplyView(TenantPublicMixin, View):
         if form.is_spam:
             # Bots get the same answer as people, and nothing is stored.
             return redirect("partners:apply_done")
-        key = f"partners:apply:{request.tenant.pk}:{_client_ip(request)}"
-        attempts = cache.get_or_set(key, 0, timeout=3600)
-        if attempts >= APPLY_LIMIT_PER_HOUR:
+        # One slot per application and address (behind the trusted proxies) per hour,
+        # taken atomically before anything is stored, so concurrent posts cannot all
+        # slip under the limit; a post that stores nothing gives its slot back.
+        key = f"partners:apply:{request.tenant.pk}:{client_ip(request)}"
+        if not ratelimit.reserve(key, limit=APPLY_LIMIT_PER_HOUR, window_seconds=3600):
             form.add_error(
                 None, "Too many applications from your network in the last hour; try again later."
             )
@@ -59,11 +58,8 @@ class ApplyView(TenantPublicMixin, View):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, timeout=3600)
                 return redirect("partners:apply_done")
+        ratelimit.release(key)
         return render(request, self.template_name, {"form": form}, status=400)
 
 

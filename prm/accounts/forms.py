@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from allauth.account.forms import ResetPasswordForm
 from django import forms
 
 from partners.models import PartnerOrganization
+from prm.accounts.backends import can_sign_in_here
 from prm.tenancy.choices import PartnerRole, Role
 
 
@@ -73,3 +75,18 @@ class ExistingAccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="You already have an account with this address: confirm it is you.",
     )
+
+
+class TenantResetPasswordForm(ResetPasswordForm):
+    """Password reset that only ever mails people who may sign in on this host.
+
+    allauth finds users by address across the whole installation; a reset asked on a
+    tenant's host must not mail a link branded for a portal the person has no
+    membership in. Everyone gets the same answer on the page (no enumeration), and
+    ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS is off, so nobody else gets any mail.
+    """
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = [user for user in self.users if can_sign_in_here(user)]
+        return email

@@ -44,9 +44,9 @@ def _has_mfa(request) -> bool:
     # Remembered in the session once true, so this costs one query per session.
     if request.session.get("prm_mfa_ok"):
         return True
-    from allauth.mfa.models import Authenticator
+    from .mfa import user_has_totp
 
-    ok = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+    ok = user_has_totp(request.user)
     if ok:
         request.session["prm_mfa_ok"] = True
     return ok

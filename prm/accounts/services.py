@@ -106,6 +106,14 @@ def invitation_create(
         partner_role = partner_role or PartnerRole.PARTNER_MEMBER
         if partner_role not in PartnerRole.values:
             raise ValidationError({"partner_role": "Choose partner admin or partner member."})
+        if not partner_organization.allows_sign_in:
+            # The link would fail on arrival (invitation_for_token refuses it): say so now.
+            raise ValidationError(
+                {
+                    "partner_organization": f"{partner_organization.name} has been offboarded "
+                    "or deactivated; reinstate it before inviting people into it."
+                }
+            )
     else:
         partner_organization, partner_role = None, ""
     if acting_membership is not None and not invitation_can_create(

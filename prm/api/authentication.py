@@ -4,6 +4,10 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
 
+class MfaRequired(exceptions.PermissionDenied):
+    default_code = "mfa_required"
+
+
 class TenantSessionAuthentication(SessionAuthentication):
     """The browser's session; MembershipMiddleware has already checked the tenant."""
 
@@ -36,6 +40,16 @@ class TenantApiKeyAuthentication(BaseAuthentication):
             ) from None
         if api_key is None:
             raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+        # A key is no way around the tenant's staff MFA rule: it acts as its admin, so
+        # it works only while that admin could sign in to the console.
+        from prm.accounts.mfa import staff_mfa_missing
+
+        tenant = request._request.tenant
+        if staff_mfa_missing(api_key.membership, tenant):
+            raise MfaRequired(
+                f"{tenant.name} requires two-factor sign-in for staff, and the admin who "
+                "owns this key has not set it up: the key works again once they have."
+            )
         # The key acts as its membership: scoping and role checks work unchanged.
         request._request.membership = api_key.membership
         return (api_key.membership.user, api_key)

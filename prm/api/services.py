@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from prm.accounts.mfa import MFA_REQUIRED_MESSAGE, staff_mfa_missing
 from prm.ids import secret_digest
 from prm.tenancy.models import Membership
 
@@ -21,6 +22,8 @@ def api_key_create(*, name: str, acting_membership: Membership) -> tuple[ApiKey,
     """A new key for the current tenant; returns (row, the key in clear, shown once)."""
     if not acting_membership.is_admin:
         raise PermissionDenied("Only program admins create API keys.")
+    if staff_mfa_missing(acting_membership, acting_membership.tenant):
+        raise ValidationError(MFA_REQUIRED_MESSAGE.format(tenant=acting_membership.tenant.name))
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Give the key a name that says what uses it."})

@@ -1,7 +1,9 @@
 """Base viewsets: scoping declared once, like prm.core.views for HTML."""
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from prm.api.exceptions import ErrorSerializer
 from prm.tenancy.choices import STAFF_ROLES
 
 
@@ -31,8 +33,21 @@ class TenantScopedReadOnlyViewSet(TenantScopedViewSetMixin, viewsets.ReadOnlyMod
     pass
 
 
+@extend_schema_view(
+    destroy=extend_schema(
+        responses={
+            204: None,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="Still in use: `errors.used_by` says by what (count and names "
+                "per kind of row).",
+            ),
+        }
+    )
+)
 class TenantScopedModelViewSet(TenantScopedViewSetMixin, viewsets.ModelViewSet):
-    pass
+    """Deleting a row that others still point at (PROTECT) answers 409, not 500: see
+    prm.api.exceptions.in_use_from."""
 
 
 __all__ = ["STAFF_ROLES", "TenantScopedModelViewSet", "TenantScopedReadOnlyViewSet"]

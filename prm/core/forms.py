@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from prm.core.uploads import validate_logo
 from prm.tenancy.models import Tenant
 
 
@@ -33,8 +34,7 @@ class TenantSettingsForm(forms.ModelForm):
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
-        if logo and getattr(logo, "size", 0) > 512 * 1024:
-            raise forms.ValidationError("The logo may be at most 512 KB.")
+        validate_logo(logo)
         return logo
 
 

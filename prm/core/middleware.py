@@ -26,3 +26,32 @@ class RequestSizeLimitMiddleware:
             response = SimpleTemplateResponse("413.html", {"message": message}, status=413)
             return response.render()
         return self.get_response(request)
+
+
+class InUseMiddleware:
+    """A page that deletes a row still in use (PROTECT) shows why, with a 409, not a 500.
+
+    The API answers the same case itself (prm.api.exceptions); this is for the pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db.models import ProtectedError, RestrictedError
+        from django.shortcuts import render
+
+        from prm.api.exceptions import in_use_from
+
+        if not isinstance(exception, (ProtectedError, RestrictedError)):
+            return None
+        in_use = in_use_from(exception)
+        return render(
+            request,
+            "409.html",
+            {"message": in_use.detail, "used_by": in_use.errors["used_by"]},
+            status=409,
+        )

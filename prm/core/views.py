@@ -157,3 +157,64 @@ class TenantSettingsView(AdminRequiredMixin, TemplateView):
         resolver.clear_cache()
         messages.success(request, "Portal settings saved.")
         return redirect("tenant_settings")
+
+
+def _service_outage(exc: BaseException | None) -> bool:
+    """Is this a Redis, broker or database outage rather than a bug?"""
+    import redis
+    from django.db import InterfaceError, OperationalError
+    from django_redis.exceptions import ConnectionInterrupted
+    from kombu.exceptions import OperationalError as BrokerError
+
+    outages = (
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+        ConnectionInterrupted,
+        BrokerError,
+        OperationalError,
+        InterfaceError,
+    )
+    while exc is not None:
+        if isinstance(exc, outages):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+# Form fields never echoed back into the outage page.
+_SECRET_FIELDS = ("password", "csrfmiddlewaretoken", "token", "secret", "otp", "code")
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: a clear 503 while a service is down, else the plain 500 page.
+
+    Called by Django inside its exception handler, so `sys.exc_info()` is the error. An
+    outage of Redis (sessions, rate limits, the broker) or of Postgres is not a bug: the
+    person is told to retry, and a form they posted is offered again with what they
+    typed (secrets excepted), since nothing of it was saved.
+    """
+    import sys
+
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    if not _service_outage(sys.exc_info()[1]):
+        return HttpResponseServerError(loader.get_template("500.html").render())
+    fields = []
+    if request.method == "POST":
+        for name, values in request.POST.lists():
+            if any(secret in name.lower() for secret in _SECRET_FIELDS):
+                continue
+            fields.extend((name, value) for value in values)
+    html = loader.get_template("503.html").render(
+        {
+            "fields": fields,
+            "action": request.get_full_path(),
+            "method": request.method,
+            "csrf_token": request.POST.get("csrfmiddlewaretoken", ""),
+        }
+    )
+    response = HttpResponseServerError(html, status=503)
+    response.status_code = 503
+    response["Retry-After"] = "30"
+    return response

@@ -54,6 +54,12 @@ class Notification(TenantOwned):
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread_idx",
             ),
+            # The e-mail outbox: what is still to be sent (prm.notifications.tasks).
+            models.Index(
+                fields=("tenant", "created_at"),
+                condition=models.Q(send_email=True, emailed_at__isnull=True),
+                name="notification_outbox_idx",
+            ),
         ]
 
     def __str__(self) -> str:

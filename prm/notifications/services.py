@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -15,6 +16,8 @@ from .models import Notification
 
 if TYPE_CHECKING:
     from prm.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def notify(
@@ -71,7 +74,13 @@ def notify(
             def enqueue() -> None:
                 from .tasks import send_notification_emails
 
-                send_notification_emails.delay(tenant_id=tenant_id, notification_ids=ids)
+                try:
+                    send_notification_emails.delay(tenant_id=tenant_id, notification_ids=ids)
+                except Exception:
+                    # The broker is down: the notifications are committed with no e-mail
+                    # sent yet, and the outbox sweep (notifications.sweep_outbox) sends
+                    # them once it is back. The request that caused them still succeeds.
+                    logger.warning("e-mail not enqueued; the outbox sweep will send it")
 
             transaction.on_commit(enqueue)
     return len(new)

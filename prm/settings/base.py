@@ -4,6 +4,7 @@ Everything that differs between machines comes from environment variables, read 
 and only here. `.env.example` lists them with safe development defaults.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -99,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A page deleting a row still in use gets a 409 page saying by what (not a 500).
+    "prm.core.middleware.InUseMiddleware",
     # After authentication: a signed-in user must be a member of the host's tenant.
     "prm.tenancy.middleware.MembershipMiddleware",
     "prm.accounts.middleware.StaffMfaRequiredMiddleware",
@@ -199,6 +202,10 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "prm.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# A password reset mails only people who may sign in on the host it was asked on, and
+# nothing to anyone else (the page answers the same either way).
+ACCOUNT_FORMS = {"reset_password": "prm.accounts.forms.TenantResetPasswordForm"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -223,6 +230,8 @@ _smtp_options = {
 
 def mailers(backend: str) -> dict:
     options = _smtp_options if backend.endswith("smtp.EmailBackend") else {}
+    if backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
     return {"default": {"BACKEND": backend, "OPTIONS": options}}
 
 
@@ -252,6 +261,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 PRM_MAX_REQUEST_BYTES = env_int("PRM_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 
 # --- Security -----------------------------------------------------------------------
+# The client address behind our own reverse proxies (prm/core/clientip.py): either how
+# many proxies stand in front of the portal, or the networks they are in. Off by
+# default: REMOTE_ADDR is the client. Every per-IP limit (sign-in, password reset, the
+# application form, API throttles) keys on the address this yields.
+PRM_TRUSTED_PROXY_COUNT = env_int("PRM_TRUSTED_PROXY_COUNT", 0)
+PRM_TRUSTED_PROXY_CIDRS = env_list("PRM_TRUSTED_PROXY_CIDRS", [])
+if PRM_TRUSTED_PROXY_COUNT and PRM_TRUSTED_PROXY_CIDRS:
+    raise RuntimeError("Set PRM_TRUSTED_PROXY_COUNT or PRM_TRUSTED_PROXY_CIDRS, not both.")
+if PRM_TRUSTED_PROXY_COUNT < 0:
+    raise RuntimeError("PRM_TRUSTED_PROXY_COUNT cannot be negative.")
+PRM_TRUSTED_PROXY_NETWORKS = tuple(
+    ipaddress.ip_network(cidr, strict=False) for cidr in PRM_TRUSTED_PROXY_CIDRS
+)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -293,8 +315,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "prm.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "prm.api.throttling.AnonRateThrottle",
+        "prm.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min"},
     "UNAUTHENTICATED_USER": None,
@@ -325,7 +347,25 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+# Delivery that survives a killed worker: a task is acknowledged only when it has run
+# (acks_late), a task whose worker process died is put back (reject_on_worker_lost), and
+# each worker takes one message at a time (prefetch 1), so a crash strands at most one.
+# Every task is idempotent (tenant jobs run in one transaction; notifications carry dedupe
+# keys; e-mails are marked sent one by one), so a second delivery doubles nothing.
+# Redis redelivers a message that was taken but never acknowledged (its worker was
+# killed outright) after the visibility timeout, which must be longer than the longest
+# task (CELERY_TASK_TIME_LIMIT, 10 minutes) or a slow task would run twice at once.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
+# Enqueueing while the broker is down fails fast (the outbox sweep sends it later)
+# instead of holding the request for Celery's default of retrying for ever.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")

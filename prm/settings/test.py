@@ -3,10 +3,14 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES
+from .base import CACHES, mailers
 
 DEBUG = False
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Mail kept in memory; a real worker started by a test may write it to files instead.
+if os.environ.get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend"):
+    MAILERS = mailers(os.environ["EMAIL_BACKEND"])
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each xdist worker (and each run) keeps its cache keys apart on the shared Redis.
 CACHES["default"]["KEY_PREFIX"] = (

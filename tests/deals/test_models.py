@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from deals.models import Deal, DealConflict, DealPartner
@@ -85,3 +86,35 @@ def test_similar_names_come_from_the_trigram_index_and_only_this_tenant(
     with tenant_context(other_tenant), connection.cursor() as cursor:
         cursor.execute("SELECT deal_id FROM deals_open_similar_names(%s, %s)", ["globex corp", 0.3])
         assert cursor.fetchall() == []
+
+
+@pytest.mark.django_db
+def test_similar_names_function_is_owned_by_an_unprivileged_role_and_not_public():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.rolname, r.rolsuper, r.rolbypassrls, r.rolcanlogin, p.prosecdef "
+            "FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner "
+            "WHERE p.oid = 'deals_open_similar_names(text, real)'::regprocedure"
+        )
+        owner, superuser, bypassrls, can_login, security_definer = cursor.fetchone()
+        assert security_definer
+        assert (superuser, bypassrls, can_login) == (False, False, False), owner
+        # Who may execute it: the application role, and not PUBLIC.
+        cursor.execute(
+            "SELECT grantee FROM aclexplode((SELECT proacl FROM pg_proc WHERE oid = "
+            "'deals_open_similar_names(text, real)'::regprocedure)) "
+            "WHERE privilege_type = 'EXECUTE'"
+        )
+        grantees = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT oid FROM pg_roles WHERE rolname = %s", [settings.DATABASE_APP_USER])
+        app_role = cursor.fetchone()[0]
+        assert 0 not in grantees, "PUBLIC may execute deals_open_similar_names"
+        assert app_role in grantees
+        assert (
+            cursor.execute(
+                "SELECT has_function_privilege(current_user, "
+                "'deals_open_similar_names(text, real)', 'EXECUTE')"
+            )
+            is None
+        )
+        assert cursor.fetchone()[0] is True

@@ -653,3 +653,44 @@ def test_the_profile_says_why_a_partner_cannot_transact(partner_admin_membership
     page = client_for(partner_admin_membership).get("/portal/organization/").content.decode()
     assert "the current program agreement is not accepted" in page
     assert "onboarding is not complete" not in page  # at risk is past onboarding
+
+
+def _image(fmt: str, size: int = 8, noise: bool = False) -> bytes:
+    import io
+    import os
+
+    from PIL import Image
+
+    image = (
+        Image.frombytes("RGB", (size, size), os.urandom(size * size * 3))
+        if noise
+        else Image.new("RGB", (size, size), "blue")
+    )
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
+
+
+def test_partner_logo_is_capped_and_checked_by_content(partner_admin_membership):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("partners:portal_profile_edit")
+    client = client_for(partner_admin_membership)
+    profile = {"name": "Logo Co", "website": "https://logo.test", "country": "US"}
+
+    def post(name: str, content: bytes, content_type: str = "image/png"):
+        logo = SimpleUploadedFile(name, content, content_type=content_type)
+        return client.post(url, {**profile, "logo": logo})
+
+    big = _image("PNG", size=600, noise=True)
+    assert len(big) > 512 * 1024
+    too_big = post("big.png", big)
+    assert too_big.status_code == 400 and "at most 512 KB" in too_big.text
+    # A BMP named .png: Pillow opens it, but it is not a type we serve.
+    bmp = post("logo.png", _image("BMP"))
+    assert bmp.status_code == 400 and "PNG, JPEG, WebP or GIF" in bmp.text
+    org = PartnerOrganization.objects.get(pk=partner_admin_membership.partner_organization_id)
+    assert not org.logo
+    assert post("logo.png", _image("PNG")).status_code == 302
+    org.refresh_from_db()
+    assert org.logo.name.startswith(f"tenants/{org.tenant_id}/partner-logos/")

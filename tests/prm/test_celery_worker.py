@@ -7,21 +7,15 @@ test. It imports this module (`-I`) to know the probe task below.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from django.conf import settings
 
 from prm.celery import app, tenant_task
+from tests.workers import start_worker, stop_worker, wait_for
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 PROBE = "tests.worker_probe"
 
 
@@ -41,89 +35,17 @@ def worker_probe(*, tenant_id: int, key: str) -> None:
     redis.Redis.from_url(settings.REDIS_URL).set(key, value, ex=300)
 
 
-def _test_database_url() -> str:
-    db = settings.DATABASES["default"]
-    user = quote(settings.DATABASE_OWNER_USER, safe="")
-    password = quote(settings.DATABASE_OWNER_PASSWORD, safe="")
-    credentials = f"{user}:{password}" if password else user
-    host = quote(db["HOST"] or "", safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
-
-
-def _wait_for(predicate, timeout: float, what: str, log: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.2)
-    pytest.fail(
-        f"timed out after {timeout:.0f} s waiting for {what}; worker log:\n"
-        f"{log.read_text()[-4000:]}"
-    )
-
-
 @pytest.fixture(scope="module")
 def worker(django_db_setup, tmp_path_factory):
     """One worker for the module (starting one takes seconds); each test commits its
     rows through `transactional_db`."""
     queue = f"probe-{uuid.uuid4().hex}"
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "prm.settings.test",
-        "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "DATABASE_CONN_MAX_AGE": "0",
-        "PYTHONPATH": str(BASE_DIR),
-    }
-    celery = Path(sys.executable).parent / "celery"
-    with open(log, "w") as out:
-        process = subprocess.Popen(  # noqa: S603
-            [
-                str(celery),
-                "-A",
-                "prm",
-                "worker",
-                "-I",
-                __name__,
-                "-Q",
-                queue,
-                "-P",
-                "solo",
-                "-c",
-                "1",
-                "-n",
-                f"{queue}@%h",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_worker(queues=[queue], log=log, name=queue, imports=(__name__,))
     try:
-        _wait_for(
-            lambda: "ready." in log.read_text() or process.poll() is not None,
-            90,
-            "the worker to start",
-            log,
-        )
-        assert process.poll() is None, f"the worker exited:\n{log.read_text()[-4000:]}"
         yield queue, log
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop_worker(process)
 
 
 pytestmark = [
@@ -150,7 +72,7 @@ def test_a_real_worker_runs_a_tenant_task_for_that_tenant_only(worker, transacti
     # send_task goes through the broker even though tests run .delay() eagerly.
     app.send_task(PROBE, kwargs={"tenant_id": acme.pk, "key": key}, queue=queue)
 
-    value = _wait_for(lambda: client.get(key), 60, "the probe task's result", log)
+    value = wait_for(lambda: client.get(key), 60, "the probe task's result", log)
     assert value.decode() == "acme|2|Contoso,Northwind"
     assert f"Task {PROBE}" in log.read_text() and "succeeded" in log.read_text()
     client.delete(key)
@@ -162,7 +84,7 @@ def test_a_real_worker_refuses_a_task_without_tenant(worker, transactional_db):
     key = f"prm-test:{queue}:none"
     app.send_task(PROBE, kwargs={"key": key}, queue=queue)
 
-    _wait_for(
+    wait_for(
         lambda: "TenantRequiredError" in log.read_text(), 60, "the worker to refuse the task", log
     )
     assert client.get(key) is None

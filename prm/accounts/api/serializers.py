@@ -9,7 +9,11 @@ from prm.tenancy.models import Membership
 class MembershipSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
-    partner_organization = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Staff belong to no partner organization and have no partner role.
+    partner_organization = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    partner_role = serializers.ChoiceField(
+        choices=PartnerRole.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Membership

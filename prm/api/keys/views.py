@@ -37,7 +37,7 @@ class ApiKeyListView(AdminRequiredMixin, ScopedQuerysetMixin, ListView):
                     name=form.cleaned_data["name"], acting_membership=request.membership
                 )
             except ValidationError as exc:
-                form.add_error("name", exc.messages)
+                form.add_error("name" if hasattr(exc, "error_dict") else None, exc.messages)
             else:
                 request.session["new_api_key"] = key
                 messages.success(request, "API key created. Copy it now: it is not shown again.")
