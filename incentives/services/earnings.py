@@ -109,6 +109,8 @@ def program_save(
                 errors["bands"] = "The first band must start at 0."
     if program.ends_on and program.ends_on < program.starts_on:
         errors["ends_on"] = "The program cannot end before it starts."
+    if IncentiveProgram.objects.filter(name=program.name).exclude(pk=program.pk).exists():
+        errors["name"] = "Another program has this name."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -75,6 +75,8 @@ def fund_save(*, fund: Fund) -> Fund:
         )
     if fund.starts_on and fund.ends_on and fund.ends_on < fund.starts_on:
         errors["ends_on"] = "The period cannot end before it starts."
+    if Fund.objects.filter(name=fund.name).exclude(pk=fund.pk).exists():
+        errors["name"] = "Another fund has this name."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

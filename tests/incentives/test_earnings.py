@@ -239,6 +239,10 @@ def test_program_validation():
     with pytest.raises(ValidationError) as info:
         rebate(name="No bands", bands=())
     assert "bands" in info.value.message_dict
+    spiff(name="Taken")
+    with pytest.raises(ValidationError) as info:
+        spiff(name="Taken")
+    assert "name" in info.value.message_dict  # a 400, not an IntegrityError
 
 
 def test_deal_services_unchanged_when_no_program(partner_admin_membership, cm_membership):
