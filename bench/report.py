@@ -33,6 +33,8 @@ COMPARE = {
     ),
     "console_dashboard": ("floor_template_console", 1.5, "dashboard ≤ 1.5× template floor"),
     "portal_dashboard": ("floor_template_portal", 1.5, "dashboard ≤ 1.5× template floor"),
+    "portal_earnings": ("floor_template_portal", 1.5, "list page ≤ 1.5× template floor"),
+    "console_fund_requests": ("floor_template_console", 1.5, "list page ≤ 1.5× template floor"),
     "api_deal_list_partner": ("floor_api_partner", 1.5, "API list ≤ 1.5× DRF floor"),
     "api_deal_list_cm": ("floor_api_cm", 1.5, "API list ≤ 1.5× DRF floor"),
 }

@@ -116,6 +116,8 @@ URLS=(
     "console_certification_roster|C|/manage/enablement/roster/"
     "console_dashboard|C|/manage/analytics/"
     "portal_dashboard|P|/portal/performance/"
+    "portal_earnings|P|/portal/earnings/"
+    "console_fund_requests|C|/manage/funds/requests/"
 )
 # BENCH_ONLY=<regex>: measure only the URLs whose name matches (the floors always).
 if [ -n "${BENCH_ONLY:-}" ]; then

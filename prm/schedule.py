@@ -69,4 +69,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
     # --- marketing ---------------------------------------------------------------------
     "marketing-escalate-help-sla": per_tenant("marketing.escalate_help_sla", crontab(minute=35)),
     "marketing-remind-surveys": per_tenant("marketing.remind_surveys", crontab(hour=9, minute=0)),
+    # --- incentives ----------------------------------------------------------------------
+    "incentives-compute-period-earnings": per_tenant(
+        "incentives.compute_period_earnings", crontab(hour=2, minute=40)
+    ),
+    "incentives-generate-statements": per_tenant(
+        "incentives.generate_statements", crontab(hour=3, minute=10)
+    ),
+    "incentives-fund-reminders": per_tenant(
+        "incentives.fund_reminders", crontab(hour=7, minute=50)
+    ),
 }

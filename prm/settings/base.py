@@ -354,12 +354,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Choice sets that several serializers share, named once.
+    # Choice sets that several serializers share, or that share a field name across apps,
+    # named once.
     "ENUM_NAME_OVERRIDES": {
         "DealPartnerRoleEnum": "deals.choices.DealPartnerRole",
         "MemberRoleEnum": "prm.tenancy.choices.Role",
         # A membership's partner role and the partner roles of an audience.
         "PartnerRoleEnum": "prm.tenancy.choices.PartnerRole",
+        "IncentiveProgramKindEnum": "incentives.choices.ProgramKind",
+        "LedgerAccountKindEnum": "incentives.choices.AccountKind",
     },
 }
 

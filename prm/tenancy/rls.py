@@ -110,6 +110,31 @@ def ensure_app_role(cursor) -> None:
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident)
     )
     cursor.execute(sql.SQL("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {}").format(ident))
+    # Append-only tables (a ledger) refuse changes twice: a trigger named
+    # APPEND_ONLY_TRIGGER raises on UPDATE and DELETE (created in the owning app's
+    # migration), and the application role loses the privileges the grant above gave it.
+    for table in append_only_tables(cursor):
+        cursor.execute(
+            sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
+                sql.Identifier(table), ident
+            )
+        )
+
+
+APPEND_ONLY_TRIGGER = "append_only"
+
+
+def append_only_tables(cursor) -> list[str]:
+    """Tables carrying the append-only trigger (see ensure_app_role)."""
+    cursor.execute(
+        """
+        SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE t.tgname = %s AND n.nspname = current_schema() ORDER BY c.relname
+        """,
+        [APPEND_ONLY_TRIGGER],
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
 def secure_database(using_connection=None) -> list[str]:

@@ -1,0 +1,126 @@
+"""Reads of the incentives app that span models (one call per page)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .choices import AccountKind, ClaimStatus, PeriodUnit, RequestStatus
+from .models import (
+    Fund,
+    FundAllocation,
+    FundClaim,
+    FundRequest,
+    LedgerAccount,
+    LedgerEntry,
+    Statement,
+)
+from .services import (
+    incentive_settings,
+    leaderboard,
+    leaderboard_position,
+    period_end,
+    period_label,
+    period_start,
+    utilisation_annotations,
+)
+
+
+def current_quarter():
+    start = period_start(timezone.localdate(), PeriodUnit.QUARTER)
+    return start, period_end(start, PeriodUnit.QUARTER) + timedelta(days=1)
+
+
+def earnings_overview(*, membership) -> dict:
+    """Balances (one per account, never summed across currencies), statements and rank."""
+    organization_id = membership.partner_organization_id
+    accounts = list(
+        LedgerAccount.objects.visible_to(membership).filter(organization_id=organization_id)
+    )
+    statements = list(
+        Statement.objects.visible_to(membership)
+        .filter(organization_id=organization_id)
+        .exclude(status="draft")
+        .order_by("-period_start")[:24]
+    )
+    start, end = current_quarter()
+    shows_names = incentive_settings().leaderboard_shows_names
+    board = [
+        {**row, "is_me": row["organization_id"] == organization_id}
+        for row in leaderboard(start=start, end_exclusive=end, limit=10)
+    ]
+    for row in board:
+        if not (shows_names or row["is_me"]):
+            row["name"] = ""  # other partners' names stay hidden unless the vendor shows them
+    return {
+        "board": board,
+        "money_accounts": [a for a in accounts if a.kind != AccountKind.POINTS],
+        "points_account": next((a for a in accounts if a.kind == AccountKind.POINTS), None),
+        "statements": statements,
+        "rank": leaderboard_position(
+            organization_id=organization_id, start=start, end_exclusive=end
+        ),
+        "quarter_label": period_label(start, PeriodUnit.QUARTER),
+        "shows_names": shows_names,
+    }
+
+
+def entries_for(*, membership, kind: str | None = None):
+    queryset = LedgerEntry.objects.visible_to(membership).order_by("-created_at", "-id")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset
+
+
+def fund_overview(*, membership) -> dict:
+    allocations = list(
+        FundAllocation.objects.visible_to(membership)
+        .select_related("fund")
+        .order_by("-fund__starts_on")
+    )
+    return {"allocations": allocations}
+
+
+def requests_for(*, membership):
+    return (
+        FundRequest.objects.visible_to(membership)
+        .select_related("allocation__fund", "organization")
+        .prefetch_related(Prefetch("claim", queryset=FundClaim.objects.all()))
+        .order_by("-created_at")
+    )
+
+
+def request_queue(*, membership):
+    return (
+        FundRequest.objects.visible_to(membership)
+        .filter(status=RequestStatus.SUBMITTED)
+        .select_related("allocation__fund", "organization")
+        .order_by("created_at")
+    )
+
+
+def claim_queue(*, membership):
+    return (
+        FundClaim.objects.visible_to(membership)
+        .filter(status=ClaimStatus.SUBMITTED)
+        .select_related("request", "organization")
+        .prefetch_related("proofs")
+        .order_by("created_at")
+    )
+
+
+def funds_with_utilisation():
+    return Fund.objects.annotate(**utilisation_annotations("allocations__")).order_by(
+        "-starts_on", "name"
+    )
+
+
+def allocations_with_utilisation(*, fund: Fund):
+    return (
+        FundAllocation.objects.filter(fund=fund)
+        .select_related("organization")
+        .annotate(**utilisation_annotations())
+        .order_by("organization__name")
+    )
