@@ -83,7 +83,7 @@ def _worker_busy_on(table: str) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def _approved_deals_expiring_soon(tenant) -> object:
+def _approved_deals_expiring_soon(tenant, deals: int = DEALS) -> object:
     with tenant_context(tenant):
         org = PartnerOrganizationFactory(name="Northwind")
         admin = MembershipFactory(
@@ -183,3 +183,72 @@ def test_an_email_task_killed_midway_sends_each_email_once(harness):
     # One e-mail per notification; only a kill between the SMTP hand-over and the commit
     # marking it sent could repeat one, with the same Message-ID.
     assert DEALS <= len(messages) <= DEALS + 1
+
+
+def _rollup_rows() -> list[tuple]:
+    from analytics.models import MonthlyMetrics
+
+    return sorted(
+        MonthlyMetrics.objects.values_list(
+            "organization_id", "month", "registrations_approved", "won_revenue"
+        ),
+        key=str,
+    )
+
+
+def test_a_rollup_rebuild_killed_midway_leaves_the_figures_of_one_rebuild(harness):
+    """The nightly rollup is one set-based upsert per tenant, too quick to kill by timing:
+    the test holds a lock on one of its rows, so the worker is caught inside its
+    transaction, waiting; killed there, it commits nothing, and the redelivered rebuild
+    writes each month once."""
+    import psycopg2
+
+    from analytics.models import MonthlyMetrics
+    from analytics.rollups import rollup_rebuild
+    from tests.workers import worker_database_url
+
+    queue, start, mail_dir, log = harness
+    tenant = TenantFactory(slug="acme")
+    _approved_deals_expiring_soon(tenant)
+    with tenant_context(tenant):
+        Deal.objects.update(approved_at=timezone.now())
+        rollup_rebuild()
+        before = _rollup_rows()
+        assert sum(row[2] for row in before if row[0] is not None) == DEALS
+
+    blocker = psycopg2.connect(worker_database_url())
+    try:
+        with blocker.cursor() as cursor:
+            cursor.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant.pk)])
+            cursor.execute("SELECT id FROM analytics_monthlymetrics FOR UPDATE")
+        worker = start()
+        app.send_task("analytics.rebuild_rollups", kwargs={"tenant_id": tenant.pk}, queue=queue)
+        wait_for(_waiting_on_lock, 60, "the rebuild to wait on the held rows", log)
+        stop_worker(worker, kill=True)
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+    start()
+    with tenant_context(tenant):
+        wait_for(
+            lambda: len(re.findall(r"rebuild_rollups\[[^\]]+\] succeeded", log.read_text())),
+            120,
+            "the redelivered rebuild",
+            log,
+        )
+        assert _rollup_rows() == before  # each approval counted once, nothing doubled
+        assert MonthlyMetrics.objects.filter(organization__isnull=False).count() == len(
+            [row for row in before if row[0] is not None]
+        )
+
+
+def _waiting_on_lock() -> bool:
+    """Is a connection to this database waiting for a row lock? (Its query text may be cut
+    before the table's name: the rollup's SQL is longer than what pg_stat_activity keeps.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
