@@ -48,6 +48,8 @@ from .leads import (
     lead_decline,
     lead_route,
     leads_expire_offers,
+    routing_rule_delete,
+    routing_rule_save,
 )
 from .protection import (
     extension_decide,
@@ -111,6 +113,8 @@ __all__ = [
     "lead_decline",
     "lead_route",
     "leads_expire_offers",
+    "routing_rule_delete",
+    "routing_rule_save",
     "motion_allowed_for",
     "motion_retire",
     "motion_save",

@@ -196,3 +196,8 @@ def _motion_api(world):
 @register("api:product-detail", owner="staff", methods=API_METHODS)
 def _product_api(world):
     return _product_case(world)
+
+
+@register("api:routing-rule-detail", owner="staff", methods=API_METHODS)
+def _rule_api(world):
+    return _rule_case(world)
