@@ -49,6 +49,12 @@ from .program import (
     agreement_current,
     benefit_display,
     benefit_parse_value,
+    cadence_delete,
+    cadence_save,
+    onboarding_plan_delete,
+    onboarding_plan_save,
+    onboarding_task_delete,
+    onboarding_task_save,
     program_settings,
     tier_benefit_set,
     tier_save,
@@ -56,6 +62,12 @@ from .program import (
 )
 
 __all__ = [
+    "cadence_delete",
+    "cadence_save",
+    "onboarding_plan_delete",
+    "onboarding_plan_save",
+    "onboarding_task_delete",
+    "onboarding_task_save",
     "add_months",
     "agreement_accept",
     "agreement_create",
