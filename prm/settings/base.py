@@ -358,6 +358,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DealPartnerRoleEnum": "deals.choices.DealPartnerRole",
         "MemberRoleEnum": "prm.tenancy.choices.Role",
+        "TouchpointKindEnum": "partners.choices.TouchpointKind",
     },
 }
 
