@@ -19,8 +19,9 @@ from deals.models import (
     Motion,
     MotionStage,
     Product,
+    RoutingRule,
 )
-from partners.models import PartnerOrganization
+from partners.models import PartnerOrganization, PartnerType, Tier
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -213,3 +214,37 @@ class LeadAssignSerializer(serializers.Serializer):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=PartnerOrganization.objects.filter(is_active=True)
     )
+
+
+class RoutingRuleSerializer(serializers.ModelSerializer):
+    """A lead routing rule: the leads it covers (countries, product) and the partners it
+    offers them to (type, minimum tier), tried by priority, lowest first."""
+
+    countries = serializers.ListField(
+        child=serializers.CharField(max_length=2),
+        required=False,
+        help_text="ISO two-letter country codes of the region; empty means anywhere.",
+    )
+    partner_type = serializers.PrimaryKeyRelatedField(
+        queryset=PartnerType.objects, allow_null=True, required=False
+    )
+    min_tier = serializers.PrimaryKeyRelatedField(
+        queryset=Tier.objects, allow_null=True, required=False
+    )
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects, allow_null=True, required=False
+    )
+
+    class Meta:
+        model = RoutingRule
+        fields = (
+            "id",
+            "name",
+            "priority",
+            "countries",
+            "partner_type",
+            "min_tier",
+            "product",
+            "method",
+            "is_active",
+        )

@@ -10,5 +10,6 @@ router.register("motions", views.MotionViewSet, basename="motion")
 router.register("deals", views.DealViewSet, basename="deal")
 router.register("deal-conflicts", views.ConflictViewSet, basename="conflict")
 router.register("leads", views.LeadViewSet, basename="lead")
+router.register("routing-rules", views.RoutingRuleViewSet, basename="routing-rule")
 
 urlpatterns = router.urls

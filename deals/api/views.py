@@ -23,6 +23,7 @@ from deals.models import (
     Motion,
     MotionStage,
     Product,
+    RoutingRule,
 )
 from prm.api.permissions import IsTenantMember, RolesPerAction
 from prm.api.views import (
@@ -434,3 +435,34 @@ class LeadViewSet(
         if offer is None:
             raise ValidationError({"reason": "Nothing was declined."})
         return Response(serializers.LeadOfferSerializer(offer).data)
+
+
+class RoutingRuleViewSet(TenantScopedModelViewSet):
+    """Lead routing rules, as the console shows them: staff read them, admins change
+    them (through the same services as the console's form)."""
+
+    model = RoutingRule
+    serializer_class = serializers.RoutingRuleSerializer
+    allowed_roles = STAFF_ROLES
+    permission_classes = [IsTenantMember, RolesPerAction]
+    write_roles = ADMIN
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("priority", "name", "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.routing_rule_save(
+            rule=RoutingRule(**serializer.validated_data),
+            acting_membership=self.request._request.membership,
+        )
+
+    def perform_update(self, serializer):
+        rule = serializer.instance
+        for key, value in serializer.validated_data.items():
+            setattr(rule, key, value)
+        services.routing_rule_save(rule=rule, acting_membership=self.request._request.membership)
+
+    def perform_destroy(self, instance):
+        services.routing_rule_delete(
+            rule=instance, acting_membership=self.request._request.membership
+        )

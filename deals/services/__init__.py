@@ -55,6 +55,8 @@ from .leads import (
     lead_decline,
     lead_route,
     leads_expire_offers,
+    routing_rule_delete,
+    routing_rule_save,
 )
 from .protection import (
     extension_decide,
@@ -123,6 +125,8 @@ __all__ = [
     "lead_decline",
     "lead_route",
     "leads_expire_offers",
+    "routing_rule_delete",
+    "routing_rule_save",
     "motion_allowed_for",
     "motion_retire",
     "motion_save",

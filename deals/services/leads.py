@@ -428,3 +428,30 @@ def lead_close(*, lead: Lead, acting_membership: Membership) -> Lead:
         lead.close()
         lead.save(update_fields=["status"])
     return lead
+
+
+def _country_codes(codes) -> list[str]:
+    if isinstance(codes, str):
+        codes = codes.replace(";", ",").split(",")
+    cleaned = [str(code).strip().upper() for code in codes or () if str(code).strip()]
+    bad = [code for code in cleaned if len(code) != 2 or not code.isalpha()]
+    if bad:
+        raise ValidationError({"countries": f"Not two-letter country codes: {', '.join(bad)}."})
+    return sorted(set(cleaned))
+
+
+def routing_rule_save(*, rule: RoutingRule, acting_membership: Membership) -> RoutingRule:
+    """Create or change a routing rule (admins): country codes normalised, the model's
+    checks applied; pghistory records the change (and the request's user)."""
+    rule.name = (rule.name or "").strip()
+    rule.countries = _country_codes(rule.countries)
+    rule.full_clean(exclude=["tenant"])
+    with transaction.atomic():
+        rule.save()
+    return rule
+
+
+def routing_rule_delete(*, rule: RoutingRule, acting_membership: Membership) -> None:
+    """Remove a routing rule; offers it made keep their history (their rule is unset)."""
+    with transaction.atomic():
+        rule.delete()

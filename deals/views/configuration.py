@@ -221,9 +221,15 @@ class RoutingRuleFormView(AdminRequiredMixin, ScopedQuerysetMixin, View):
         rule = self.get_rule(pk)
         form = RoutingRuleForm(request.POST, instance=rule)
         if form.is_valid():
-            form.save()
-            messages.success(request, "Routing rule saved.")
-            return redirect("deals:routing_rule_list")
+            try:
+                services.routing_rule_save(
+                    rule=form.save(commit=False), acting_membership=request.membership
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Routing rule saved.")
+                return redirect("deals:routing_rule_list")
         return render(request, "deals/console/routing_rule_form.html", {"form": form, "rule": rule})
 
 

@@ -330,3 +330,55 @@ class BusinessPlanSerializer(serializers.ModelSerializer):
                 {"period": f"{organization.name} already has a plan for {period}."}
             )
         return attrs
+
+
+class OnboardingTaskSerializer(serializers.ModelSerializer):
+    """A step of an onboarding plan: completed by an event, or by hand when
+    `completion_event` is empty."""
+
+    plan = serializers.PrimaryKeyRelatedField(queryset=models.OnboardingPlan.objects)
+
+    class Meta:
+        model = models.OnboardingTask
+        fields = (
+            "id",
+            "plan",
+            "position",
+            "title",
+            "description",
+            "completion_event",
+            "is_required",
+        )
+        validators: list = []  # a position once per plan: onboarding_task_save's rule
+
+    def validate_plan(self, value):
+        if self.instance is not None and value.pk != self.instance.plan_id:
+            raise serializers.ValidationError("A task stays in its plan.")
+        return value
+
+
+class OnboardingPlanSerializer(serializers.ModelSerializer):
+    """A partner type's onboarding checklist; its tasks are changed at
+    /onboarding-tasks/."""
+
+    partner_type = serializers.PrimaryKeyRelatedField(queryset=models.PartnerType.objects)
+    partner_type_name = serializers.CharField(source="partner_type.name", read_only=True)
+    tasks = OnboardingTaskSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = models.OnboardingPlan
+        fields = ("id", "partner_type", "partner_type_name", "name", "tasks")
+        validators: list = []  # one plan per partner type: onboarding_plan_save's rule
+
+
+class EngagementCadenceSerializer(serializers.ModelSerializer):
+    """How often the partners of a tier get a kind of touchpoint."""
+
+    tier = serializers.PrimaryKeyRelatedField(queryset=models.Tier.objects)
+    tier_name = serializers.CharField(source="tier.name", read_only=True)
+    interval_days = serializers.IntegerField(min_value=1, max_value=3650)
+
+    class Meta:
+        model = models.EngagementCadence
+        fields = ("id", "tier", "tier_name", "kind", "interval_days")
+        validators: list = []  # one cadence per tier and kind: cadence_save's rule

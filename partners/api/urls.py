@@ -19,5 +19,8 @@ router.register(
 router.register("touchpoints", views.TouchpointViewSet, basename="touchpoint")
 router.register("business-plans", views.BusinessPlanViewSet, basename="businessplan")
 router.register("business-plan-goals", views.BusinessPlanGoalViewSet, basename="businessplangoal")
+router.register("onboarding-plans", views.OnboardingPlanViewSet, basename="onboardingplan")
+router.register("onboarding-tasks", views.OnboardingTaskViewSet, basename="onboardingtask")
+router.register("engagement-cadences", views.EngagementCadenceViewSet, basename="engagementcadence")
 
 urlpatterns = router.urls

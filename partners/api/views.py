@@ -268,3 +268,79 @@ class BusinessPlanGoalViewSet(TenantScopedModelViewSet):
 
     perform_create = _save
     perform_update = _save
+
+
+class ServiceSavedProgramViewSet(ProgramViewSet):
+    """Program set-up whose writes go through services (the console's forms use them
+    too): `save_service(<service_arg>=..., acting_membership=...)`, `delete_service`."""
+
+    service_arg = ""
+    save_service = None
+    delete_service = None
+
+    def _save(self, serializer):
+        row = serializer.instance or self.model()
+        for field, value in serializer.validated_data.items():
+            setattr(row, field, value)
+        serializer.instance = type(self).save_service(
+            **{self.service_arg: row}, acting_membership=self.request._request.membership
+        )
+
+    perform_create = _save
+    perform_update = _save
+
+    def perform_destroy(self, instance):
+        type(self).delete_service(
+            **{self.service_arg: instance}, acting_membership=self.request._request.membership
+        )
+
+
+class OnboardingPlanViewSet(ServiceSavedProgramViewSet):
+    """Onboarding plans (one per partner type) with their tasks in order. Deleting a plan
+    partners are already working through answers 409."""
+
+    model = models.OnboardingPlan
+    serializer_class = serializers.OnboardingPlanSerializer
+    service_arg = "plan"
+    save_service = services.onboarding_plan_save
+    delete_service = services.onboarding_plan_delete
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("partner_type")
+            .prefetch_related(
+                Prefetch("tasks", queryset=models.OnboardingTask.objects.order_by("position"))
+            )
+            .order_by("partner_type__name", "id")
+        )
+
+
+class OnboardingTaskViewSet(ServiceSavedProgramViewSet):
+    """The steps of onboarding plans (`?plan=` for one plan's). Deleting a step partners
+    already have on their checklist answers 409."""
+
+    model = models.OnboardingTask
+    serializer_class = serializers.OnboardingTaskSerializer
+    filterset_fields = ("plan",)
+    service_arg = "task"
+    save_service = services.onboarding_task_save
+    delete_service = services.onboarding_task_delete
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("plan_id", "position", "id")
+
+
+class EngagementCadenceViewSet(ServiceSavedProgramViewSet):
+    """How often each tier's partners get each kind of touchpoint."""
+
+    model = models.EngagementCadence
+    serializer_class = serializers.EngagementCadenceSerializer
+    filterset_fields = ("tier", "kind")
+    service_arg = "cadence"
+    save_service = services.cadence_save
+    delete_service = services.cadence_delete
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("tier").order_by("tier__rank", "kind", "id")

@@ -51,6 +51,12 @@ from .lifecycle import (
 from .program import (
     add_months,
     agreement_current,
+    cadence_delete,
+    cadence_save,
+    onboarding_plan_delete,
+    onboarding_plan_save,
+    onboarding_task_delete,
+    onboarding_task_save,
     program_settings,
     tier_benefit_set,
     tier_save,
@@ -58,6 +64,12 @@ from .program import (
 )
 
 __all__ = [
+    "cadence_delete",
+    "cadence_save",
+    "onboarding_plan_delete",
+    "onboarding_plan_save",
+    "onboarding_task_delete",
+    "onboarding_task_save",
     "add_months",
     "agreement_accept",
     "agreement_may_accept",

@@ -7,11 +7,18 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from prm.tenancy.models import Membership
 
 from ..benefits import benefit_parse_value
 from ..models import (
     Agreement,
     Benefit,
+    EngagementCadence,
+    OnboardingItem,
+    OnboardingPlan,
+    OnboardingTask,
     ProgramSettings,
     Tier,
     TierBenefit,
@@ -105,3 +112,81 @@ def agreement_current(*, partner_type_id: UUID | None) -> Agreement | None:
         .order_by("-version")
         .first()
     )
+
+
+# Onboarding plans, their tasks and engagement cadences (admins). The console's forms
+# and the API both save through these, so the same rules hold wherever a change comes
+# from; pghistory records who changed what.
+
+
+def onboarding_plan_save(*, plan: OnboardingPlan, acting_membership: Membership) -> OnboardingPlan:
+    """Create or rename a partner type's onboarding plan (one plan per partner type)."""
+    plan.name = (plan.name or "").strip()
+    plan.full_clean(exclude=["tenant"])
+    clash = OnboardingPlan.objects.filter(partner_type_id=plan.partner_type_id).exclude(pk=plan.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"partner_type": f"{plan.partner_type} already has an onboarding plan."}
+        )
+    with transaction.atomic():
+        plan.save()
+    return plan
+
+
+def _onboarding_progress_guard(items, what: str) -> None:
+    """Partners' progress on a task is their onboarding record: refuse to delete it
+    (409 in the API, through the shared ProtectedError handler)."""
+    started = list(items.select_related("organization", "task")[:50])
+    if started:
+        raise ProtectedError(
+            f"Partners are already onboarding with this {what}; its tasks keep their progress.",
+            set(started),
+        )
+
+
+def onboarding_plan_delete(*, plan: OnboardingPlan, acting_membership: Membership) -> None:
+    """Delete a plan and its tasks, unless partners are already working through it."""
+    with transaction.atomic():
+        _onboarding_progress_guard(OnboardingItem.objects.filter(task__plan=plan), "plan")
+        plan.delete()
+
+
+def onboarding_task_save(*, task: OnboardingTask, acting_membership: Membership) -> OnboardingTask:
+    """Add or change a step of a plan; each position is used once per plan."""
+    task.title = (task.title or "").strip()
+    task.full_clean(exclude=["tenant"])
+    clash = OnboardingTask.objects.filter(plan_id=task.plan_id, position=task.position).exclude(
+        pk=task.pk
+    )
+    if clash.exists():
+        raise ValidationError({"position": "Another task of this plan has that position."})
+    with transaction.atomic():
+        task.save()
+    return task
+
+
+def onboarding_task_delete(*, task: OnboardingTask, acting_membership: Membership) -> None:
+    """Delete a step, unless partners already have it on their checklist."""
+    with transaction.atomic():
+        _onboarding_progress_guard(OnboardingItem.objects.filter(task=task), "task")
+        task.delete()
+
+
+def cadence_save(*, cadence: EngagementCadence, acting_membership: Membership) -> EngagementCadence:
+    """Set how often a tier's partners get a kind of touchpoint (one cadence per kind)."""
+    cadence.full_clean(exclude=["tenant"])
+    clash = EngagementCadence.objects.filter(tier_id=cadence.tier_id, kind=cadence.kind).exclude(
+        pk=cadence.pk
+    )
+    if clash.exists():
+        raise ValidationError(
+            {"kind": f"{cadence.tier} already has a cadence for this kind of touchpoint."}
+        )
+    with transaction.atomic():
+        cadence.save()
+    return cadence
+
+
+def cadence_delete(*, cadence: EngagementCadence, acting_membership: Membership) -> None:
+    with transaction.atomic():
+        cadence.delete()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import CreateView, TemplateView, UpdateView
 
+from prm.core.forms import add_service_errors
 from prm.core.views import (
     AdminRequiredMixin,
     ScopedQuerysetMixin,
@@ -213,10 +214,31 @@ class AgreementDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
         return redirect("partners:agreement_detail", pk=agreement.pk)
 
 
-class OnboardingPlanCreateView(ProgramFormMixin, CreateView):
+class ServiceSaveMixin:
+    """A create/edit page whose save goes through a service (the API's too):
+    `save_service(<service_arg>=unsaved object, acting_membership=...)`."""
+
+    save_service = None
+    service_arg = ""
+
+    def form_valid(self, form):
+        try:
+            self.object = type(self).save_service(
+                **{self.service_arg: form.save(commit=False)},
+                acting_membership=self.request.membership,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        return redirect(self.get_success_url())
+
+
+class OnboardingPlanCreateView(ServiceSaveMixin, ProgramFormMixin, CreateView):
     model = models.OnboardingPlan
     form_class = forms.OnboardingPlanForm
     title = "New onboarding plan"
+    save_service = services.onboarding_plan_save
+    service_arg = "plan"
 
     def get_success_url(self):
         return reverse("partners:onboarding_plan_detail", args=[self.object.pk])
@@ -252,9 +274,13 @@ class OnboardingPlanDetailView(AdminRequiredMixin, ScopedQuerysetMixin, View):
         if form.is_valid():
             task = form.save(commit=False)
             task.plan = plan
-            task.save()
-            messages.success(request, "Task added.")
-            return redirect("partners:onboarding_plan_detail", pk=plan.pk)
+            try:
+                services.onboarding_task_save(task=task, acting_membership=request.membership)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Task added.")
+                return redirect("partners:onboarding_plan_detail", pk=plan.pk)
         return render(
             request,
             self.template_name,
@@ -263,23 +289,29 @@ class OnboardingPlanDetailView(AdminRequiredMixin, ScopedQuerysetMixin, View):
         )
 
 
-class OnboardingTaskEditView(ProgramFormMixin, UpdateView):
+class OnboardingTaskEditView(ServiceSaveMixin, ProgramFormMixin, UpdateView):
     model = models.OnboardingTask
     form_class = forms.OnboardingTaskForm
+    save_service = services.onboarding_task_save
+    service_arg = "task"
 
     def get_success_url(self):
         return reverse("partners:onboarding_plan_detail", args=[self.object.plan_id])
 
 
-class CadenceCreateView(ProgramFormMixin, CreateView):
+class CadenceCreateView(ServiceSaveMixin, ProgramFormMixin, CreateView):
     model = models.EngagementCadence
     form_class = forms.CadenceForm
     title = "New engagement cadence"
+    save_service = services.cadence_save
+    service_arg = "cadence"
 
 
-class CadenceEditView(ProgramFormMixin, UpdateView):
+class CadenceEditView(ServiceSaveMixin, ProgramFormMixin, UpdateView):
     model = models.EngagementCadence
     form_class = forms.CadenceForm
+    save_service = services.cadence_save
+    service_arg = "cadence"
 
 
 class ProgramSettingsView(ProgramFormMixin, UpdateView):

@@ -363,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "PartnerRoleEnum": "prm.tenancy.choices.PartnerRole",
         "IncentiveProgramKindEnum": "incentives.choices.ProgramKind",
         "LedgerAccountKindEnum": "incentives.choices.AccountKind",
+        "TouchpointKindEnum": "partners.choices.TouchpointKind",
     },
 }
 

@@ -208,3 +208,8 @@ def _lead_import_case(world):
     lead_import.file.save("leads.csv", ContentFile(b"customer_name,country\n"), save=False)
     lead_import.save()
     return Target(kwargs={"pk": lead_import.pk}, obj=lead_import, marker="secret-leads-a.csv")
+
+
+@register("api:routing-rule-detail", owner="staff", methods=API_METHODS)
+def _rule_api(world):
+    return _rule_case(world)

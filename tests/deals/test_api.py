@@ -338,3 +338,89 @@ def test_approving_a_conflicted_registration_is_refused_with_a_clear_400(
     assert "open conflict" in json.dumps(body) and "decide" in json.dumps(body)
     second.refresh_from_db()
     assert second.status == DealStatus.SUBMITTED
+
+
+def _send(client, method, url, data=None):
+    return getattr(client, method)(
+        url, data=json.dumps(data or {}), content_type="application/json"
+    )
+
+
+def test_routing_rules_are_changed_by_admins_through_the_service(
+    admin_membership, cm_membership, partner_admin_membership, product
+):
+    from deals.models import RoutingRule
+
+    admin = client_for(admin_membership)
+    url = reverse("api:routing-rule-list")
+    created = _post(
+        admin,
+        url,
+        {
+            "name": " EMEA ",
+            "priority": 10,
+            "countries": ["de", "fr", "DE"],
+            "product": str(product.pk),
+        },
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    # Normalised by routing_rule_save, as the console's form is.
+    assert body["name"] == "EMEA" and body["countries"] == ["DE", "FR"]
+    detail = reverse("api:routing-rule-detail", kwargs={"pk": body["id"]})
+
+    updated = _send(admin, "patch", detail, {"method": "tier_weight", "is_active": False})
+    assert updated.status_code == 200
+    rule = RoutingRule.objects.get(pk=body["id"])
+    assert rule.method == "tier_weight" and not rule.is_active and rule.countries == ["DE", "FR"]
+
+    bad = _post(admin, url, {"name": "", "countries": ["Germany"], "method": "lottery"})
+    assert bad.status_code == 400
+    assert {"name", "method"} <= set(bad.json()["errors"])
+    bad_codes = _post(admin, url, {"name": "X", "countries": ["D1"]})
+    assert bad_codes.status_code == 400 and "countries" in bad_codes.json()["errors"]
+    unknown_product = _post(admin, url, {"name": "X", "product": str(uuid.uuid4())})
+    assert unknown_product.status_code == 400 and "product" in unknown_product.json()["errors"]
+
+    # Channel managers read them (as in the console) but do not change them.
+    cm = client_for(cm_membership)
+    assert cm.get(url).json()["count"] == 1
+    assert cm.get(detail).status_code == 200
+    assert _send(cm, "patch", detail, {"priority": 1}).status_code == 403
+    assert cm.delete(detail).status_code == 403
+    assert _post(cm, url, {"name": "Y"}).status_code == 403
+
+    # Partners never see them.
+    partner = client_for(partner_admin_membership)
+    assert partner.get(url).status_code == 403
+    assert partner.get(detail).status_code in (403, 404)
+    assert partner.delete(detail).status_code in (403, 404)
+
+    assert admin.delete(detail).status_code == 204
+    assert not RoutingRule.objects.filter(pk=body["id"]).exists()
+
+
+def test_the_console_saves_routing_rules_through_the_service(admin_membership):
+    from deals.models import RoutingRule
+
+    response = client_for(admin_membership).post(
+        reverse("deals:routing_rule_create"),
+        {"name": "Console", "priority": 3, "countries": "us; ca", "method": "round_robin"},
+    )
+    assert response.status_code == 302
+    assert RoutingRule.objects.get(name="Console").countries == ["CA", "US"]
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_api_routing_rule_list_queries_are_bounded(
+    rows, admin_membership, django_assert_max_num_queries
+):
+    from deals.models import RoutingRule
+
+    product = ProductFactory()
+    for index in range(rows):
+        RoutingRule.objects.create(name=f"Rule {index}", priority=index, product=product)
+    client = client_for(admin_membership)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("api:routing-rule-list"))
+    assert response.json()["count"] == rows

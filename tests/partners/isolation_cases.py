@@ -264,3 +264,18 @@ def _api_plan(world):
 @register("api:businessplangoal-detail", existence_not_secret=True)
 def _api_goal(world):
     return _goal(world)
+
+
+@register("api:onboardingplan-detail", owner="staff")
+def _api_onboarding_plan(world):
+    return _onboarding_plan_case(world)
+
+
+@register("api:onboardingtask-detail", owner="staff")
+def _api_onboarding_task(world):
+    return _task_case(world)
+
+
+@register("api:engagementcadence-detail", owner="staff")
+def _api_cadence(world):
+    return _cadence(world)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from partners import models
 from partners.choices import LifecycleStage
 from partners.models import AgreementAcceptance, PartnerOrganization, Tier
 from tests.conftest import client_for
@@ -13,6 +14,8 @@ from tests.partners.factories import (
     ApplicationFactory,
     BusinessPlanFactory,
     BusinessPlanGoalFactory,
+    OnboardingPlanFactory,
+    OnboardingTaskFactory,
     PartnerOrganizationFactory,
     PartnerTypeFactory,
     TierBenefitFactory,
@@ -181,6 +184,11 @@ LISTS = {
     "api:partnertype-list": PartnerTypeFactory,
     "api:agreement-list": AgreementFactory,
     "api:businessplangoal-list": BusinessPlanGoalFactory,
+    "api:onboardingplan-list": lambda: OnboardingTaskFactory().plan,
+    "api:onboardingtask-list": OnboardingTaskFactory,
+    "api:engagementcadence-list": lambda: models.EngagementCadence.objects.create(
+        tier=TierFactory(), kind="call", interval_days=30
+    ),
 }
 
 
@@ -266,3 +274,106 @@ def test_goal_rules_apply_over_the_api_as_on_the_page(cm_membership, partner_org
     assert response.status_code == 400
     assert "weight" in response.json()["errors"]
     assert not plan.goals.exists()
+
+
+def _send(client, method, url, data=None):
+    return getattr(client, method)(url, data or {}, content_type="application/json")
+
+
+def test_onboarding_plans_and_tasks_are_set_up_by_admins(
+    admin_membership, cm_membership, partner_admin_membership, partner_org
+):
+    admin = client_for(admin_membership)
+    partner_type = PartnerTypeFactory(name="Reseller")
+    plans = reverse("api:onboardingplan-list")
+    created = _post(admin, plans, {"partner_type": str(partner_type.pk), "name": " Resellers "})
+    assert created.status_code == 201, created.content
+    plan = created.json()
+    assert plan["name"] == "Resellers" and plan["tasks"] == []
+    again = _post(admin, plans, {"partner_type": str(partner_type.pk), "name": "Twice"})
+    assert again.status_code == 400 and "partner_type" in again.json()["errors"]
+    assert _post(admin, plans, {"name": ""}).status_code == 400
+
+    tasks = reverse("api:onboardingtask-list")
+    task = _post(
+        admin,
+        tasks,
+        {
+            "plan": plan["id"],
+            "position": 1,
+            "title": "Sign",
+            "completion_event": "agreement_accepted",
+        },
+    )
+    assert task.status_code == 201, task.content
+    clash = _post(admin, tasks, {"plan": plan["id"], "position": 1, "title": "Other"})
+    assert clash.status_code == 400 and "position" in clash.json()["errors"]
+    bad_event = _post(
+        admin, tasks, {"plan": plan["id"], "position": 2, "title": "X", "completion_event": "no"}
+    )
+    assert bad_event.status_code == 400 and "completion_event" in bad_event.json()["errors"]
+    task_url = reverse("api:onboardingtask-detail", kwargs={"pk": task.json()["id"]})
+    assert _send(admin, "patch", task_url, {"title": "Sign the agreement"}).status_code == 200
+    detail = reverse("api:onboardingplan-detail", kwargs={"pk": plan["id"]})
+    assert [t["title"] for t in admin.get(detail).json()["tasks"]] == ["Sign the agreement"]
+
+    # Channel managers read the set-up; partners do not get it at all.
+    cm = client_for(cm_membership)
+    assert cm.get(plans).json()["count"] == 1
+    assert _send(cm, "patch", detail, {"name": "No"}).status_code == 403
+    assert cm.delete(task_url).status_code == 403
+    partner = client_for(partner_admin_membership)
+    assert partner.get(plans).status_code == 403
+    assert partner.get(tasks).status_code == 403
+    assert partner.get(detail).status_code in (403, 404)
+
+    # A partner already working through the plan protects it and its tasks: 409.
+    models.OnboardingItem.objects.create(
+        organization=partner_org, task=models.OnboardingTask.objects.get(pk=task.json()["id"])
+    )
+    refused = admin.delete(task_url)
+    assert refused.status_code == 409
+    assert "used_by" in refused.json()["errors"]
+    assert admin.delete(detail).status_code == 409
+    assert models.OnboardingTask.objects.filter(pk=task.json()["id"]).exists()
+
+    models.OnboardingItem.objects.all().delete()
+    assert admin.delete(task_url).status_code == 204
+    assert admin.delete(detail).status_code == 204
+    assert not models.OnboardingPlan.objects.filter(pk=plan["id"]).exists()
+
+
+def test_engagement_cadences_are_set_by_admins(admin_membership, cm_membership):
+    tier = TierFactory(name="Gold")
+    admin = client_for(admin_membership)
+    url = reverse("api:engagementcadence-list")
+    body = {"tier": str(tier.pk), "kind": "business_review", "interval_days": 90}
+    created = _post(admin, url, body)
+    assert created.status_code == 201, created.content
+    assert created.json()["tier_name"] == "Gold"
+    twice = _post(admin, url, body)
+    assert twice.status_code == 400 and "kind" in twice.json()["errors"]
+    zero = _post(admin, url, {**body, "kind": "call", "interval_days": 0})
+    assert zero.status_code == 400 and "interval_days" in zero.json()["errors"]
+    detail = reverse("api:engagementcadence-detail", kwargs={"pk": created.json()["id"]})
+    assert _send(admin, "patch", detail, {"interval_days": 60}).status_code == 200
+    assert models.EngagementCadence.objects.get().interval_days == 60
+    assert (
+        _send(client_for(cm_membership), "patch", detail, {"interval_days": 1}).status_code == 403
+    )
+    assert admin.delete(detail).status_code == 204
+    assert not models.EngagementCadence.objects.exists()
+
+
+def test_the_console_saves_cadences_and_tasks_through_the_services(admin_membership):
+    tier = TierFactory()
+    client = client_for(admin_membership)
+    form = {"tier": str(tier.pk), "kind": "call", "interval_days": 30}
+    assert client.post(reverse("partners:cadence_create"), form).status_code == 302
+    again = client.post(reverse("partners:cadence_create"), form)
+    assert again.status_code == 200 and models.EngagementCadence.objects.count() == 1
+    plan = OnboardingPlanFactory()
+    page = reverse("partners:onboarding_plan_detail", kwargs={"pk": plan.pk})
+    added = client.post(page, {"position": 1, "title": " Kick-off ", "completion_event": ""})
+    assert added.status_code == 302
+    assert models.OnboardingTask.objects.get(plan=plan).title == "Kick-off"
