@@ -116,6 +116,11 @@ urlpatterns = [
         name="path_edit",
     ),
     path(
+        "manage/enablement/path-courses/<uuid:pk>/move/",
+        console_program.PathStepMoveView.as_view(),
+        name="path_step_move",
+    ),
+    path(
         "manage/enablement/certifications/",
         console_program.CertificationListView.as_view(),
         name="certification_list",

@@ -43,6 +43,7 @@ class LearningPath(Audience):
         return self.title
 
 
+@track()
 class LearningPathCourse(TenantOwned):
     path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="steps")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")

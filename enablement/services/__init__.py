@@ -8,7 +8,9 @@ from .certifications import (
     certification_course_ids,
     certification_save,
     certifications_check,
+    learning_path_course_move,
     learning_path_save,
+    learning_path_steps,
 )
 from .courses import (
     course_create,
@@ -63,7 +65,9 @@ __all__ = [
     "course_update",
     "enrolment_record_visit",
     "enrolment_start",
+    "learning_path_course_move",
     "learning_path_save",
+    "learning_path_steps",
     "lesson_complete",
     "lesson_delete",
     "lesson_move",

@@ -76,18 +76,74 @@ def certification_save(
 def learning_path_save(
     *, acting_membership: Membership, path: LearningPath, courses
 ) -> LearningPath:
-    """Save a path with its courses in the given order."""
+    """Save a path with its courses: those it had keep their order, new ones go last.
+
+    The order itself is changed with `learning_path_course_move`.
+    """
     courses = list(courses or [])
     if not courses:
         raise ValidationError({"courses": ["A learning path needs at least one course."]})
     with transaction.atomic():
         path.save()
-        LearningPathCourse.objects.filter(path=path).delete()
+        LearningPathCourse.objects.filter(path=path).exclude(course__in=courses).delete()
+        kept = dict(
+            LearningPathCourse.objects.filter(path=path).values_list("course_id", "position")
+        )
+        last = max(kept.values(), default=0)
         LearningPathCourse.objects.bulk_create(
             LearningPathCourse(tenant_id=path.tenant_id, path=path, course=course, position=i)
-            for i, course in enumerate(courses, start=1)
+            for i, course in enumerate((c for c in courses if c.pk not in kept), start=last + 1)
         )
+        _renumber(path)
     return path
+
+
+def _renumber(path: LearningPath, order: list | None = None) -> None:
+    """Positions 1..n, in `order` (step ids) when given, else closing any gaps."""
+    steps = list(
+        LearningPathCourse.objects.select_for_update().filter(path=path).order_by("position", "id")
+    )
+    if order is not None:
+        rank = {pk: i for i, pk in enumerate(order)}
+        steps.sort(key=lambda s: rank[s.pk])
+    for position, step in enumerate(steps, start=1):
+        if step.position != position:
+            LearningPathCourse.objects.filter(pk=step.pk).update(position=position)
+
+
+def learning_path_steps(path: LearningPath) -> list[LearningPathCourse]:
+    """The path's courses in the order they are taken."""
+    return list(
+        LearningPathCourse.objects.filter(path=path)
+        .select_related("course")
+        .order_by("position", "id")
+    )
+
+
+def learning_path_course_move(
+    *, acting_membership: Membership, step: LearningPathCourse, direction: str
+) -> list[LearningPathCourse]:
+    """Move one course of a path a place up or down; returns the steps in their new order.
+
+    Each changed position is an update of the step, so the audit history records who
+    reordered the path and when.
+    """
+    if direction not in ("up", "down"):
+        raise ValidationError("Move a course up or down.")
+    with transaction.atomic():
+        # Lock the path so two people reordering at once apply one after the other.
+        LearningPath.objects.select_for_update().filter(pk=step.path_id).first()
+        ids = list(
+            LearningPathCourse.objects.filter(path_id=step.path_id)
+            .order_by("position", "id")
+            .values_list("pk", flat=True)
+        )
+        index = ids.index(step.pk)
+        target = index - 1 if direction == "up" else index + 1
+        if 0 <= target < len(ids):
+            ids[index], ids[target] = ids[target], ids[index]
+        _renumber(step.path, ids)
+    return learning_path_steps(step.path)
 
 
 def _completed_course_ids(membership: Membership) -> set:

@@ -32,6 +32,7 @@ from ..models import (
     Assignment,
     Certification,
     LearningPath,
+    LearningPathCourse,
 )
 from .console import FilteredListMixin
 
@@ -60,18 +61,23 @@ class PathFormView(StaffRequiredMixin, ScopedQuerysetMixin, View):
     def _path(self, pk):
         return get_object_or_404(self.get_queryset(), pk=pk) if pk else LearningPath()
 
-    def get(self, request, pk=None):
-        path = self._path(pk)
+    def _render(self, request, path, form, status=200):
         return render(
             request,
-            "enablement/console/simple_form.html",
+            "enablement/console/path_form.html",
             {
-                "form": LearningPathForm(instance=path),
+                "form": form,
                 "object": path,
                 "kind": "learning path",
                 "back": reverse("enablement:path_list"),
+                "steps": services.learning_path_steps(path) if path.pk else [],
             },
+            status=status,
         )
+
+    def get(self, request, pk=None):
+        path = self._path(pk)
+        return self._render(request, path, LearningPathForm(instance=path))
 
     def post(self, request, pk=None):
         path = self._path(pk)
@@ -87,18 +93,43 @@ class PathFormView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                 add_service_errors(form, exc)
             else:
                 messages.success(request, "Learning path saved.")
+                if pk is None:
+                    # A new path: set the order of its courses next.
+                    return redirect("enablement:path_edit", pk=path.pk)
                 return redirect("enablement:path_list")
-        return render(
-            request,
-            "enablement/console/simple_form.html",
-            {
-                "form": form,
-                "object": path,
-                "kind": "learning path",
-                "back": reverse("enablement:path_list"),
-            },
-            status=400,
-        )
+        return self._render(request, path, form, status=400)
+
+
+class PathStepMoveView(StaffRequiredMixin, ScopedQuerysetMixin, View):
+    """Move one course of a path up or down: the ordered list swapped in place with htmx,
+    else back to the path's page."""
+
+    model = LearningPathCourse
+
+    def post(self, request, pk):
+        step = get_object_or_404(self.get_queryset().select_related("path"), pk=pk)
+        error = ""
+        try:
+            steps = services.learning_path_course_move(
+                acting_membership=self.membership,
+                step=step,
+                direction=request.POST.get("direction", ""),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            steps = services.learning_path_steps(step.path)
+        if request.htmx:
+            response = render(
+                request,
+                "enablement/console/_path_steps.html",
+                {"object": step.path, "steps": steps, "steps_error": error},
+                status=400 if error else 200,
+            )
+            response["Vary"] = "HX-Request"
+            return response
+        if error:
+            messages.error(request, error)
+        return redirect("enablement:path_edit", pk=step.path_id)
 
 
 class CertificationListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):

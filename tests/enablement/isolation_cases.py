@@ -203,6 +203,15 @@ def _path(world):
     return Target(kwargs={"pk": path.pk}, obj=path, marker="Iso Path A")
 
 
+@register("enablement:path_step_move", owner="staff", data={"direction": "up"})
+def _path_step(world):
+    path = _path(world).obj
+    step = models.LearningPathCourse.objects.filter(path=path).first()
+    if step is None:
+        step = models.LearningPathCourse.objects.create(path=path, course=_course(world))
+    return Target(kwargs={"pk": step.pk}, obj=step)
+
+
 @register("enablement:certification_edit", owner="staff", data={"name": "Hijack"})
 def _certification(world):
     cert = _award(world).certification
