@@ -260,3 +260,11 @@ class AssetForm(AudienceFormMixin):
 class ResourceSearchForm(forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=200)
     category = forms.CharField(required=False, max_length=100)
+
+
+class AwardRevokeForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Sent to the person and their partner admins.",
+    )

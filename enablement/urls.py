@@ -147,6 +147,11 @@ urlpatterns = [
     ),
     path("manage/enablement/roster/", console_program.RosterView.as_view(), name="roster"),
     path(
+        "manage/enablement/awards/<uuid:pk>/revoke/",
+        console_program.AwardRevokeView.as_view(),
+        name="award_revoke",
+    ),
+    path(
         "manage/enablement/roster/export.csv",
         console_program.RosterExportView.as_view(),
         name="roster_export",

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from prm.core.events import publish
 from prm.notifications.services import notify
+from prm.tenancy.choices import PartnerRole
 from prm.tenancy.models import Membership
 
-from ..events import CERTIFICATION_EARNED
+from ..events import CERTIFICATION_EARNED, CERTIFICATION_REVOKED
 from ..models import (
     Assignment,
     Certification,
@@ -199,6 +200,8 @@ def _award_grant_or_renew(
                 organization_id=membership.partner_organization_id
             ).exists()
             award.save()
+        elif award.revoked_at is not None:
+            return None  # revoked stays revoked: completing the courses again changes nothing
         elif award.renewal_started_at is not None or not award.is_valid:
             # Renewing early extends from the current expiry; late, from today.
             start = award.valid_until if award.valid_until >= today else today
@@ -245,6 +248,71 @@ def award_renewal_window_open(award: CertificationAward, *, today=None) -> bool:
     today = today or timezone.localdate()
     opens = award.valid_until - timedelta(days=award.certification.renewal_window_days)
     return award.revoked_at is None and today >= opens
+
+
+def award_revoke(
+    *, acting_membership: Membership, award: CertificationAward, reason: str
+) -> CertificationAward:
+    """Revoke an award, with the reason: the public check then says so, it no longer
+    counts towards the organization's certified people, and the person and the
+    organization's partner admins are told (once)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the reason for revoking this certification."]})
+    with transaction.atomic():
+        award = (
+            CertificationAward.objects.select_for_update(of=("self",))
+            .select_related("certification", "membership__user")
+            .get(pk=award.pk)
+        )
+        if award.revoked_at is not None:
+            raise ValidationError("This certification is already revoked.")
+        award.revoked_at = timezone.now()
+        award.revoked_reason = reason[:2000]
+        award.revoked_by = acting_membership.user
+        award.renewal_started_at = None
+        award.save(
+            update_fields=["revoked_at", "revoked_reason", "revoked_by", "renewal_started_at"]
+        )
+        publish(
+            CERTIFICATION_REVOKED,
+            tenant_id=award.tenant_id,
+            award_id=str(award.pk),
+            certification_id=str(award.certification_id),
+            membership_id=str(award.membership_id),
+            organization_id=str(award.organization_id),
+        )
+        admins = [
+            m.user
+            for m in Membership.objects.filter(
+                partner_organization_id=award.organization_id,
+                partner_role=PartnerRole.PARTNER_ADMIN,
+                is_active=True,
+            )
+            .exclude(pk=award.membership_id)
+            .select_related("user")
+        ]
+        person = award.membership.user.display_name
+        notify(
+            recipients=[award.membership.user],
+            kind="enablement.certification_revoked",
+            title=f"Certification revoked: {award.certification.name}",
+            body=f"Reason: {award.revoked_reason}",
+            url=f"/portal/learn/certificates/{award.pk}/",
+            dedupe_key=f"award:{award.pk}:revoked",
+            actor=acting_membership.user,
+        )
+        if admins:
+            notify(
+                recipients=admins,
+                kind="enablement.certification_revoked",
+                title=f"Certification revoked: {award.certification.name} of {person}",
+                body=f"Reason: {award.revoked_reason}",
+                url="/portal/learn/team/",
+                dedupe_key=f"award:{award.pk}:revoked:admins",
+                actor=acting_membership.user,
+            )
+    return award
 
 
 def award_renewal_start(*, acting_membership: Membership, award: CertificationAward) -> list:

@@ -14,7 +14,7 @@ from django.views.generic import ListView
 
 from prm.core.forms import add_service_errors
 from prm.core.text import csv_cell
-from prm.core.views import ScopedQuerysetMixin, StaffRequiredMixin
+from prm.core.views import AdminRequiredMixin, ScopedQuerysetMixin, StaffRequiredMixin
 from prm.tenancy.context import tenant_context
 
 from .. import selectors, services
@@ -23,6 +23,7 @@ from ..filtersets import AssetFilterSet, AwardFilterSet
 from ..forms import (
     AssetForm,
     AssignmentForm,
+    AwardRevokeForm,
     CertificationForm,
     LearningPathForm,
 )
@@ -31,6 +32,7 @@ from ..models import (
     AssetActivity,
     Assignment,
     Certification,
+    CertificationAward,
     LearningPath,
     LearningPathCourse,
 )
@@ -259,6 +261,46 @@ class RosterView(StaffRequiredMixin, FilteredListMixin, ListView):
 
     def get_queryset(self):
         return self.filter_queryset(selectors.roster_queryset())
+
+
+class AwardRevokeView(AdminRequiredMixin, ScopedQuerysetMixin, View):
+    """Revoke a certification award, with a reason (admins only)."""
+
+    model = CertificationAward
+
+    def _render(self, request, award, form, status=200):
+        return render(
+            request,
+            "enablement/console/award_revoke.html",
+            {"award": award, "form": form, "back": reverse("enablement:roster")},
+            status=status,
+        )
+
+    def _award(self, pk):
+        return get_object_or_404(
+            self.get_queryset().select_related("certification", "membership__user", "organization"),
+            pk=pk,
+        )
+
+    def get(self, request, pk):
+        return self._render(request, self._award(pk), AwardRevokeForm())
+
+    def post(self, request, pk):
+        award = self._award(pk)
+        form = AwardRevokeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.award_revoke(
+                    acting_membership=self.membership,
+                    award=award,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Certification of {award.membership.user} revoked.")
+                return redirect("enablement:roster")
+        return self._render(request, award, form, status=400)
 
 
 class _Echo:

@@ -212,6 +212,12 @@ def _path_step(world):
     return Target(kwargs={"pk": step.pk}, obj=step)
 
 
+@register("enablement:award_revoke", owner="staff", data={"reason": "Hijack"})
+def _console_award(world):
+    award = _award(world)
+    return Target(kwargs={"pk": award.pk}, obj=award)
+
+
 @register("enablement:certification_edit", owner="staff", data={"name": "Hijack"})
 def _certification(world):
     cert = _award(world).certification
