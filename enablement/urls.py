@@ -102,6 +102,11 @@ urlpatterns = [
         name="lesson_action",
     ),
     path(
+        "manage/enablement/questions/<uuid:pk>/edit/",
+        console.QuestionEditView.as_view(),
+        name="question_edit",
+    ),
+    path(
         "manage/enablement/questions/<uuid:pk>/delete/",
         console.QuestionDeleteView.as_view(),
         name="question_delete",

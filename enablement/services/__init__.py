@@ -28,6 +28,7 @@ from .courses import (
     module_rename,
     question_add,
     question_delete,
+    question_update,
     version_update,
 )
 from .jobs import assignments_remind_overdue, certifications_expire, certifications_remind_expiry
@@ -79,6 +80,7 @@ __all__ = [
     "module_move",
     "module_rename",
     "question_add",
+    "question_update",
     "question_delete",
     "version_update",
 ]

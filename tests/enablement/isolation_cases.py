@@ -191,7 +191,7 @@ def _lesson_edit(world):
     return Target(kwargs={"pk": lesson.pk}, obj=lesson)
 
 
-@register("enablement:question_delete", owner="staff")
+@register("enablement:question_delete", "enablement:question_edit", owner="staff")
 def _question(world):
     question = _draft(world).questions.first()
     return Target(kwargs={"pk": question.pk}, obj=question)
