@@ -7,6 +7,7 @@ Subscribers: incentives (points), analytics (certified people of the current mon
 
 CERTIFICATION_REVOKED: an admin revoked an award; it no longer counts. Payload:
 `tenant_id`, `award_id`, `certification_id`, `membership_id`, `organization_id`.
+Subscribers: analytics (refreshes the organization's figures).
 """
 
 CERTIFICATION_EARNED = "enablement.certification_earned"

@@ -104,3 +104,26 @@ def test_channel_manager_and_partner_cannot_revoke(cm_membership, partner_admin_
     )
     award.refresh_from_db()
     assert award.revoked_at is None
+
+
+def test_revoking_publishes_the_event_analytics_listens_to(
+    admin_membership, partner_org, award, monkeypatch, django_capture_on_commit_callbacks
+):
+    from analytics import handlers as analytics_handlers
+    from enablement.events import CERTIFICATION_REVOKED
+    from prm.core import events
+
+    assert analytics_handlers.on_certification_earned in events.handlers(CERTIFICATION_REVOKED)
+    received = []
+    monkeypatch.setitem(events._handlers, CERTIFICATION_REVOKED, [lambda **p: received.append(p)])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.award_revoke(acting_membership=admin_membership, award=award, reason="Fraud")
+    assert received == [
+        {
+            "tenant_id": award.tenant_id,
+            "award_id": str(award.pk),
+            "certification_id": str(award.certification_id),
+            "membership_id": str(award.membership_id),
+            "organization_id": str(partner_org.pk),
+        }
+    ]
