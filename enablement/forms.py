@@ -139,7 +139,7 @@ class LearningPathForm(AudienceFormMixin):
     courses = forms.ModelMultipleChoiceField(
         queryset=Course.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Added courses go last; set the order on the path's page.",
+        help_text='Added courses go last; set their order under "Order of the courses" once saved.',
     )
     required_for = forms.ModelMultipleChoiceField(
         queryset=Motion.objects.none(),
