@@ -348,7 +348,9 @@ class RosterExportView(StaffRequiredMixin, View):
                         award.code,
                         award.issued_at.date().isoformat(),
                         award.valid_until.isoformat(),
-                        "valid" if award.is_valid else "expired",
+                        "revoked"
+                        if award.revoked_at
+                        else ("valid" if award.is_valid else "expired"),
                     )
                 )
 

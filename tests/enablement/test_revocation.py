@@ -93,6 +93,8 @@ def test_admin_revokes_from_the_console_and_the_public_check_says_revoked(admin_
     assert public.status_code == 200
     assert "Revoked" in page and "Valid</span>" not in page
     assert "under a cloud" not in page  # the reason is not public
+    export = b"".join(client.get(reverse("enablement:roster_export")).streaming_content)
+    assert export.decode().strip().endswith(",revoked")
 
 
 def test_channel_manager_and_partner_cannot_revoke(cm_membership, partner_admin_membership, award):
