@@ -139,7 +139,7 @@ class LearningPathForm(AudienceFormMixin):
     courses = forms.ModelMultipleChoiceField(
         queryset=Course.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Taken in the order listed.",
+        help_text='Added courses go last; set their order under "Order of the courses" once saved.',
     )
     required_for = forms.ModelMultipleChoiceField(
         queryset=Motion.objects.none(),
@@ -260,3 +260,11 @@ class AssetForm(AudienceFormMixin):
 class ResourceSearchForm(forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=200)
     category = forms.CharField(required=False, max_length=100)
+
+
+class AwardRevokeForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Sent to the person and their partner admins.",
+    )

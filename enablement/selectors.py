@@ -226,3 +226,20 @@ def organizations_below_requirement():
         .select_related("tier", "partner_type")
         .order_by("name")
     )
+
+
+def learning_path_next_courses(*, membership: Membership, paths) -> dict:
+    """For each path (its `steps` prefetched in order), the first course in the path's
+    order this person has not completed, or None when the path is done. One query for
+    any number of paths."""
+    done = set(
+        Enrolment.objects.filter(
+            membership=membership, archived_at__isnull=True, completed_at__isnull=False
+        ).values_list("course_id", flat=True)
+    )
+    return {
+        path.pk: next(
+            (step.course for step in path.steps.all() if step.course_id not in done), None
+        )
+        for path in paths
+    }

@@ -102,6 +102,11 @@ urlpatterns = [
         name="lesson_action",
     ),
     path(
+        "manage/enablement/questions/<uuid:pk>/edit/",
+        console.QuestionEditView.as_view(),
+        name="question_edit",
+    ),
+    path(
         "manage/enablement/questions/<uuid:pk>/delete/",
         console.QuestionDeleteView.as_view(),
         name="question_delete",
@@ -114,6 +119,11 @@ urlpatterns = [
         "manage/enablement/paths/<uuid:pk>/",
         console_program.PathFormView.as_view(),
         name="path_edit",
+    ),
+    path(
+        "manage/enablement/path-courses/<uuid:pk>/move/",
+        console_program.PathStepMoveView.as_view(),
+        name="path_step_move",
     ),
     path(
         "manage/enablement/certifications/",
@@ -141,6 +151,11 @@ urlpatterns = [
         name="report_courses",
     ),
     path("manage/enablement/roster/", console_program.RosterView.as_view(), name="roster"),
+    path(
+        "manage/enablement/awards/<uuid:pk>/revoke/",
+        console_program.AwardRevokeView.as_view(),
+        name="award_revoke",
+    ),
     path(
         "manage/enablement/roster/export.csv",
         console_program.RosterExportView.as_view(),

@@ -182,6 +182,7 @@ class CertificationAwardSerializer(serializers.ModelSerializer):
             "renewed_at",
             "valid_until",
             "is_valid",
+            "revoked_at",
         )
         read_only_fields = fields
 

@@ -43,6 +43,7 @@ class LearningPath(Audience):
         return self.title
 
 
+@track()
 class LearningPathCourse(TenantOwned):
     path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="steps")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
@@ -143,6 +144,14 @@ class CertificationAward(TenantOwned):
     renewal_started_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = TenantManager.from_queryset(AwardQuerySet)()
 

@@ -5,10 +5,13 @@ from .certifications import (
     assignment_create,
     award_renewal_start,
     award_renewal_window_open,
+    award_revoke,
     certification_course_ids,
     certification_save,
     certifications_check,
+    learning_path_course_move,
     learning_path_save,
+    learning_path_steps,
 )
 from .courses import (
     course_create,
@@ -25,6 +28,7 @@ from .courses import (
     module_rename,
     question_add,
     question_delete,
+    question_update,
     version_update,
 )
 from .jobs import assignments_remind_overdue, certifications_expire, certifications_remind_expiry
@@ -51,6 +55,7 @@ __all__ = [
     "attempt_submit",
     "award_renewal_start",
     "award_renewal_window_open",
+    "award_revoke",
     "certification_course_ids",
     "certification_save",
     "certifications_check",
@@ -63,7 +68,9 @@ __all__ = [
     "course_update",
     "enrolment_record_visit",
     "enrolment_start",
+    "learning_path_course_move",
     "learning_path_save",
+    "learning_path_steps",
     "lesson_complete",
     "lesson_delete",
     "lesson_move",
@@ -73,6 +80,7 @@ __all__ = [
     "module_move",
     "module_rename",
     "question_add",
+    "question_update",
     "question_delete",
     "version_update",
 ]

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from prm.core.events import publish
 from prm.notifications.services import notify
+from prm.tenancy.choices import PartnerRole
 from prm.tenancy.models import Membership
 
-from ..events import CERTIFICATION_EARNED
+from ..events import CERTIFICATION_EARNED, CERTIFICATION_REVOKED
 from ..models import (
     Assignment,
     Certification,
@@ -76,18 +77,74 @@ def certification_save(
 def learning_path_save(
     *, acting_membership: Membership, path: LearningPath, courses
 ) -> LearningPath:
-    """Save a path with its courses in the given order."""
+    """Save a path with its courses: those it had keep their order, new ones go last.
+
+    The order itself is changed with `learning_path_course_move`.
+    """
     courses = list(courses or [])
     if not courses:
         raise ValidationError({"courses": ["A learning path needs at least one course."]})
     with transaction.atomic():
         path.save()
-        LearningPathCourse.objects.filter(path=path).delete()
+        LearningPathCourse.objects.filter(path=path).exclude(course__in=courses).delete()
+        kept = dict(
+            LearningPathCourse.objects.filter(path=path).values_list("course_id", "position")
+        )
+        last = max(kept.values(), default=0)
         LearningPathCourse.objects.bulk_create(
             LearningPathCourse(tenant_id=path.tenant_id, path=path, course=course, position=i)
-            for i, course in enumerate(courses, start=1)
+            for i, course in enumerate((c for c in courses if c.pk not in kept), start=last + 1)
         )
+        _renumber(path)
     return path
+
+
+def _renumber(path: LearningPath, order: list | None = None) -> None:
+    """Positions 1..n, in `order` (step ids) when given, else closing any gaps."""
+    steps = list(
+        LearningPathCourse.objects.select_for_update().filter(path=path).order_by("position", "id")
+    )
+    if order is not None:
+        rank = {pk: i for i, pk in enumerate(order)}
+        steps.sort(key=lambda s: rank[s.pk])
+    for position, step in enumerate(steps, start=1):
+        if step.position != position:
+            LearningPathCourse.objects.filter(pk=step.pk).update(position=position)
+
+
+def learning_path_steps(path: LearningPath) -> list[LearningPathCourse]:
+    """The path's courses in the order they are taken."""
+    return list(
+        LearningPathCourse.objects.filter(path=path)
+        .select_related("course")
+        .order_by("position", "id")
+    )
+
+
+def learning_path_course_move(
+    *, acting_membership: Membership, step: LearningPathCourse, direction: str
+) -> list[LearningPathCourse]:
+    """Move one course of a path a place up or down; returns the steps in their new order.
+
+    Each changed position is an update of the step, so the audit history records who
+    reordered the path and when.
+    """
+    if direction not in ("up", "down"):
+        raise ValidationError("Move a course up or down.")
+    with transaction.atomic():
+        # Lock the path so two people reordering at once apply one after the other.
+        LearningPath.objects.select_for_update().filter(pk=step.path_id).first()
+        ids = list(
+            LearningPathCourse.objects.filter(path_id=step.path_id)
+            .order_by("position", "id")
+            .values_list("pk", flat=True)
+        )
+        index = ids.index(step.pk)
+        target = index - 1 if direction == "up" else index + 1
+        if 0 <= target < len(ids):
+            ids[index], ids[target] = ids[target], ids[index]
+        _renumber(step.path, ids)
+    return learning_path_steps(step.path)
 
 
 def _completed_course_ids(membership: Membership) -> set:
@@ -143,6 +200,8 @@ def _award_grant_or_renew(
                 organization_id=membership.partner_organization_id
             ).exists()
             award.save()
+        elif award.revoked_at is not None:
+            return None  # revoked stays revoked: completing the courses again changes nothing
         elif award.renewal_started_at is not None or not award.is_valid:
             # Renewing early extends from the current expiry; late, from today.
             start = award.valid_until if award.valid_until >= today else today
@@ -189,6 +248,71 @@ def award_renewal_window_open(award: CertificationAward, *, today=None) -> bool:
     today = today or timezone.localdate()
     opens = award.valid_until - timedelta(days=award.certification.renewal_window_days)
     return award.revoked_at is None and today >= opens
+
+
+def award_revoke(
+    *, acting_membership: Membership, award: CertificationAward, reason: str
+) -> CertificationAward:
+    """Revoke an award, with the reason: the public check then says so, it no longer
+    counts towards the organization's certified people, and the person and the
+    organization's partner admins are told (once)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the reason for revoking this certification."]})
+    with transaction.atomic():
+        award = (
+            CertificationAward.objects.select_for_update(of=("self",))
+            .select_related("certification", "membership__user")
+            .get(pk=award.pk)
+        )
+        if award.revoked_at is not None:
+            raise ValidationError("This certification is already revoked.")
+        award.revoked_at = timezone.now()
+        award.revoked_reason = reason[:2000]
+        award.revoked_by = acting_membership.user
+        award.renewal_started_at = None
+        award.save(
+            update_fields=["revoked_at", "revoked_reason", "revoked_by", "renewal_started_at"]
+        )
+        publish(
+            CERTIFICATION_REVOKED,
+            tenant_id=award.tenant_id,
+            award_id=str(award.pk),
+            certification_id=str(award.certification_id),
+            membership_id=str(award.membership_id),
+            organization_id=str(award.organization_id),
+        )
+        admins = [
+            m.user
+            for m in Membership.objects.filter(
+                partner_organization_id=award.organization_id,
+                partner_role=PartnerRole.PARTNER_ADMIN,
+                is_active=True,
+            )
+            .exclude(pk=award.membership_id)
+            .select_related("user")
+        ]
+        person = award.membership.user.display_name
+        notify(
+            recipients=[award.membership.user],
+            kind="enablement.certification_revoked",
+            title=f"Certification revoked: {award.certification.name}",
+            body=f"Reason: {award.revoked_reason}",
+            url=f"/portal/learn/certificates/{award.pk}/",
+            dedupe_key=f"award:{award.pk}:revoked",
+            actor=acting_membership.user,
+        )
+        if admins:
+            notify(
+                recipients=admins,
+                kind="enablement.certification_revoked",
+                title=f"Certification revoked: {award.certification.name} of {person}",
+                body=f"Reason: {award.revoked_reason}",
+                url="/portal/learn/team/",
+                dedupe_key=f"award:{award.pk}:revoked:admins",
+                actor=acting_membership.user,
+            )
+    return award
 
 
 def award_renewal_start(*, acting_membership: Membership, award: CertificationAward) -> list:

@@ -238,17 +238,7 @@ def question_add(
 ) -> Question:
     """Add a question to a draft's bank; the right answers must make sense for its kind."""
     _require_draft(version)
-    if kind == QuestionKind.TRUE_FALSE:
-        correct = [c for c in choices if c[1]]
-        truth = bool(correct) and correct[0][0].strip().lower() in ("true", "yes")
-        choices = [("True", truth), ("False", not truth)]
-    if len(choices) < 2:
-        raise ValidationError({"choices": ["Give at least two answers."]})
-    right = sum(1 for _, is_correct in choices if is_correct)
-    if kind in (QuestionKind.SINGLE, QuestionKind.TRUE_FALSE) and right != 1:
-        raise ValidationError({"choices": ["Mark exactly one answer as right (start it with *)."]})
-    if kind == QuestionKind.MULTIPLE and right < 1:
-        raise ValidationError({"choices": ["Mark at least one answer as right (start it with *)."]})
+    choices = _checked_choices(kind, choices)
     with transaction.atomic():
         position = (
             Question.objects.filter(version=version).aggregate(p=Max("position"))["p"] or 0
@@ -265,6 +255,72 @@ def question_add(
             for i, (choice_text, is_correct) in enumerate(choices, start=1)
         )
         CourseVersion.objects.filter(pk=version.pk).update(quiz_revision=F("quiz_revision") + 1)
+    return question
+
+
+def _checked_choices(kind: str, choices: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    if kind not in QuestionKind.values:
+        raise ValidationError({"kind": ["Choose the kind of question."]})
+    if kind == QuestionKind.TRUE_FALSE:
+        correct = [c for c in choices if c[1]]
+        truth = bool(correct) and correct[0][0].strip().lower() in ("true", "yes")
+        choices = [("True", truth), ("False", not truth)]
+    if len(choices) < 2:
+        raise ValidationError({"choices": ["Give at least two answers."]})
+    right = sum(1 for _, is_correct in choices if is_correct)
+    if kind in (QuestionKind.SINGLE, QuestionKind.TRUE_FALSE) and right != 1:
+        raise ValidationError({"choices": ["Mark exactly one answer as right (start it with *)."]})
+    if kind == QuestionKind.MULTIPLE and right < 1:
+        raise ValidationError({"choices": ["Mark at least one answer as right (start it with *)."]})
+    return choices
+
+
+def question_update(
+    *,
+    acting_membership: Membership,
+    question: Question,
+    kind: str,
+    text: str,
+    choices: list[tuple[str, bool]],
+) -> Question:
+    """Change a draft's question in place: its text, kind, answers and which are right.
+
+    Answers whose text is kept keep their row (and history); the quiz revision moves on,
+    so an attempt drawn from the old question (a preview) is voided rather than graded
+    against new answers.
+    """
+    _require_draft(question.version)
+    if not (text or "").strip():
+        raise ValidationError({"text": ["Write the question."]})
+    choices = _checked_choices(kind, choices)
+    with transaction.atomic():
+        question = Question.objects.select_for_update().get(pk=question.pk)
+        question.kind, question.text = kind, text.strip()
+        question.save(update_fields=["kind", "text"])
+        current = list(Choice.objects.filter(question=question))
+        existing = {}
+        for choice in current:
+            existing.setdefault(choice.text, choice)
+        kept = set()
+        for position, (choice_text, is_correct) in enumerate(choices, start=1):
+            choice = existing.get(choice_text)
+            if choice is not None and choice.pk not in kept:
+                kept.add(choice.pk)
+                if (choice.position, choice.is_correct) != (position, is_correct):
+                    choice.position, choice.is_correct = position, is_correct
+                    choice.save(update_fields=["position", "is_correct"])
+            else:
+                Choice.objects.create(
+                    tenant_id=question.tenant_id,
+                    question=question,
+                    position=position,
+                    text=choice_text,
+                    is_correct=is_correct,
+                )
+        Choice.objects.filter(pk__in=[c.pk for c in current if c.pk not in kept]).delete()
+        CourseVersion.objects.filter(pk=question.version_id).update(
+            quiz_revision=F("quiz_revision") + 1
+        )
     return question
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views import View
 from django.views.generic import ListView
 
@@ -342,6 +343,57 @@ class QuestionAddView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                 messages.success(request, "Question added to the bank.")
                 return redirect("enablement:course_detail", pk=version.course_id)
         return course_page(request, version.course, question_form=form, status=400)
+
+
+class QuestionEditView(StaffRequiredMixin, View):
+    """Change a question of a draft in place: text, kind, answers, the right ones."""
+
+    def _question(self, pk):
+        # Questions are never partner-visible; staff reach them through the tenant manager.
+        return get_object_or_404(Question.objects.select_related("version__course"), pk=pk)
+
+    def _render(self, request, question, form, status=200):
+        return render(
+            request,
+            "enablement/console/simple_form.html",
+            {
+                "form": form,
+                "object": question,
+                "kind": "question",
+                "back": reverse("enablement:course_detail", args=[question.version.course_id]),
+            },
+            status=status,
+        )
+
+    def get(self, request, pk):
+        question = self._question(pk)
+        if not question.version.is_editable:
+            messages.error(request, "Published content is read-only: edit the course's draft.")
+            return redirect("enablement:course_detail", pk=question.version.course_id)
+        lines = [("*" if c.is_correct else "") + c.text for c in question.choices.all()]
+        form = QuestionForm(
+            initial={"kind": question.kind, "text": question.text, "choices": "\n".join(lines)}
+        )
+        return self._render(request, question, form)
+
+    def post(self, request, pk):
+        question = self._question(pk)
+        form = QuestionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.question_update(
+                    acting_membership=self.membership,
+                    question=question,
+                    kind=form.cleaned_data["kind"],
+                    text=form.cleaned_data["text"],
+                    choices=form.cleaned_data["choices"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Question saved.")
+                return redirect("enablement:course_detail", pk=question.version.course_id)
+        return self._render(request, question, form, status=400)
 
 
 class QuestionDeleteView(StaffRequiredMixin, View):

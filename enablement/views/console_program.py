@@ -14,7 +14,7 @@ from django.views.generic import ListView
 
 from prm.core.forms import add_service_errors
 from prm.core.text import csv_cell
-from prm.core.views import ScopedQuerysetMixin, StaffRequiredMixin
+from prm.core.views import AdminRequiredMixin, ScopedQuerysetMixin, StaffRequiredMixin
 from prm.tenancy.context import tenant_context
 
 from .. import selectors, services
@@ -23,6 +23,7 @@ from ..filtersets import AssetFilterSet, AwardFilterSet
 from ..forms import (
     AssetForm,
     AssignmentForm,
+    AwardRevokeForm,
     CertificationForm,
     LearningPathForm,
 )
@@ -31,7 +32,9 @@ from ..models import (
     AssetActivity,
     Assignment,
     Certification,
+    CertificationAward,
     LearningPath,
+    LearningPathCourse,
 )
 from .console import FilteredListMixin
 
@@ -60,18 +63,23 @@ class PathFormView(StaffRequiredMixin, ScopedQuerysetMixin, View):
     def _path(self, pk):
         return get_object_or_404(self.get_queryset(), pk=pk) if pk else LearningPath()
 
-    def get(self, request, pk=None):
-        path = self._path(pk)
+    def _render(self, request, path, form, status=200):
         return render(
             request,
-            "enablement/console/simple_form.html",
+            "enablement/console/path_form.html",
             {
-                "form": LearningPathForm(instance=path),
+                "form": form,
                 "object": path,
                 "kind": "learning path",
                 "back": reverse("enablement:path_list"),
+                "steps": services.learning_path_steps(path) if path.pk else [],
             },
+            status=status,
         )
+
+    def get(self, request, pk=None):
+        path = self._path(pk)
+        return self._render(request, path, LearningPathForm(instance=path))
 
     def post(self, request, pk=None):
         path = self._path(pk)
@@ -87,18 +95,43 @@ class PathFormView(StaffRequiredMixin, ScopedQuerysetMixin, View):
                 add_service_errors(form, exc)
             else:
                 messages.success(request, "Learning path saved.")
+                if pk is None:
+                    # A new path: set the order of its courses next.
+                    return redirect("enablement:path_edit", pk=path.pk)
                 return redirect("enablement:path_list")
-        return render(
-            request,
-            "enablement/console/simple_form.html",
-            {
-                "form": form,
-                "object": path,
-                "kind": "learning path",
-                "back": reverse("enablement:path_list"),
-            },
-            status=400,
-        )
+        return self._render(request, path, form, status=400)
+
+
+class PathStepMoveView(StaffRequiredMixin, ScopedQuerysetMixin, View):
+    """Move one course of a path up or down: the ordered list swapped in place with htmx,
+    else back to the path's page."""
+
+    model = LearningPathCourse
+
+    def post(self, request, pk):
+        step = get_object_or_404(self.get_queryset().select_related("path"), pk=pk)
+        error = ""
+        try:
+            steps = services.learning_path_course_move(
+                acting_membership=self.membership,
+                step=step,
+                direction=request.POST.get("direction", ""),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            steps = services.learning_path_steps(step.path)
+        if request.htmx:
+            response = render(
+                request,
+                "enablement/console/_path_steps.html",
+                {"object": step.path, "steps": steps, "steps_error": error},
+                status=400 if error else 200,
+            )
+            response["Vary"] = "HX-Request"
+            return response
+        if error:
+            messages.error(request, error)
+        return redirect("enablement:path_edit", pk=step.path_id)
 
 
 class CertificationListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
@@ -230,6 +263,46 @@ class RosterView(StaffRequiredMixin, FilteredListMixin, ListView):
         return self.filter_queryset(selectors.roster_queryset())
 
 
+class AwardRevokeView(AdminRequiredMixin, ScopedQuerysetMixin, View):
+    """Revoke a certification award, with a reason (admins only)."""
+
+    model = CertificationAward
+
+    def _render(self, request, award, form, status=200):
+        return render(
+            request,
+            "enablement/console/award_revoke.html",
+            {"award": award, "form": form, "back": reverse("enablement:roster")},
+            status=status,
+        )
+
+    def _award(self, pk):
+        return get_object_or_404(
+            self.get_queryset().select_related("certification", "membership__user", "organization"),
+            pk=pk,
+        )
+
+    def get(self, request, pk):
+        return self._render(request, self._award(pk), AwardRevokeForm())
+
+    def post(self, request, pk):
+        award = self._award(pk)
+        form = AwardRevokeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.award_revoke(
+                    acting_membership=self.membership,
+                    award=award,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Certification of {award.membership.user} revoked.")
+                return redirect("enablement:roster")
+        return self._render(request, award, form, status=400)
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -275,7 +348,9 @@ class RosterExportView(StaffRequiredMixin, View):
                         award.code,
                         award.issued_at.date().isoformat(),
                         award.valid_until.isoformat(),
-                        "valid" if award.is_valid else "expired",
+                        "revoked"
+                        if award.revoked_at
+                        else ("valid" if award.is_valid else "expired"),
                     )
                 )
 

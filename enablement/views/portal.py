@@ -92,7 +92,7 @@ class CatalogueView(PartnerRequiredMixin, ScopedQuerysetMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["paths"] = (
+        context["paths"] = list(
             LearningPath.objects.visible_to(self.membership)
             .prefetch_related(
                 Prefetch(
@@ -104,6 +104,11 @@ class CatalogueView(PartnerRequiredMixin, ScopedQuerysetMixin, ListView):
             )
             .order_by("title")[:20]
         )
+        next_courses = selectors.learning_path_next_courses(
+            membership=self.membership, paths=context["paths"]
+        )
+        for path in context["paths"]:
+            path.next_course = next_courses[path.pk]
         context["certifications"] = Certification.objects.visible_to(self.membership).order_by(
             "name"
         )[:20]

@@ -191,7 +191,7 @@ def _lesson_edit(world):
     return Target(kwargs={"pk": lesson.pk}, obj=lesson)
 
 
-@register("enablement:question_delete", owner="staff")
+@register("enablement:question_delete", "enablement:question_edit", owner="staff")
 def _question(world):
     question = _draft(world).questions.first()
     return Target(kwargs={"pk": question.pk}, obj=question)
@@ -201,6 +201,21 @@ def _question(world):
 def _path(world):
     path = models.LearningPath.objects.get_or_create(title="Iso Path A")[0]
     return Target(kwargs={"pk": path.pk}, obj=path, marker="Iso Path A")
+
+
+@register("enablement:path_step_move", owner="staff", data={"direction": "up"})
+def _path_step(world):
+    path = _path(world).obj
+    step = models.LearningPathCourse.objects.filter(path=path).first()
+    if step is None:
+        step = models.LearningPathCourse.objects.create(path=path, course=_course(world))
+    return Target(kwargs={"pk": step.pk}, obj=step)
+
+
+@register("enablement:award_revoke", owner="staff", data={"reason": "Hijack"})
+def _console_award(world):
+    award = _award(world)
+    return Target(kwargs={"pk": award.pk}, obj=award)
 
 
 @register("enablement:certification_edit", owner="staff", data={"name": "Hijack"})
