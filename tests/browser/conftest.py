@@ -89,3 +89,12 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+def click_nav_link(page, name: str) -> None:
+    """Follow a link of the main navigation, opening the "More" menu first when the
+    responsive header has moved the link there (static/js/app.js), as a person would."""
+    link = page.locator(".main-nav").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.locator(".nav-more summary").click()
+    link.click()

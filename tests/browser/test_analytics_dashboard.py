@@ -13,7 +13,7 @@ from partners.models import PartnerOrganization, Tier
 from prm.core.demo import DEMO_PASSWORD
 from prm.tenancy.context import tenant_context
 from prm.tenancy.models import Tenant
-from tests.browser.conftest import tenant_url
+from tests.browser.conftest import click_nav_link, tenant_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,7 +73,7 @@ def test_dashboard_filter_and_proposal_approval(browser, page, live_server, acme
 
     # 1. The channel manager opens the dashboard and filters it by tier.
     _sign_in(page, live_server, acme, "cm@acme.test", "/manage/")
-    page.get_by_role("link", name="Dashboard", exact=True).click()
+    click_nav_link(page, "Dashboard")
     page.wait_for_url("**/manage/analytics/")
     if filter_tier:
         page.get_by_test_id("dashboard-filters").locator("select[name=tier]").select_option(

@@ -12,6 +12,7 @@ import email
 import re
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,80 @@ def _waiting_on_lock() -> bool:
             " AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0] > 0
+
+
+def test_a_nightly_earnings_job_killed_midway_posts_each_amount_once(harness):
+    """The nightly rebate posts, per partner, the difference from what the ledger already
+    holds, under a lock on the partner's account: caught waiting on that lock (held by
+    the test) and killed, it posts nothing; redelivered, it posts the difference once."""
+    import psycopg2
+
+    from incentives import services as incentive_services
+    from incentives.choices import AccountKind, PeriodUnit
+    from incentives.models import LedgerAccount, LedgerEntry
+    from tests.incentives.factories import rebate, won_deal
+    from tests.workers import worker_database_url
+
+    queue, start, mail_dir, log = harness
+    tenant = TenantFactory(slug="acme")
+    with tenant_context(tenant):
+        org = PartnerOrganizationFactory(name="Northwind")
+        partner = MembershipFactory(
+            role="partner", partner_organization=org, partner_role="partner_admin"
+        )
+        staff = MembershipFactory(role="admin")
+        program = rebate(period_unit=PeriodUnit.QUARTER)
+        last_quarter_end = incentive_services.period_start(
+            timezone.localdate(), PeriodUnit.QUARTER
+        ) - timedelta(days=1)
+        won_deal(partner, staff, amount="50000", closed_on=last_quarter_end)
+        incentive_services.earnings_compute_periods()  # 2 % of 50,000 = 1,000.00 posted
+        won_deal(
+            partner,
+            staff,
+            amount="50000",
+            closed_on=last_quarter_end,
+            customer="Initrode",
+            domain="initrode.example",
+        )  # the quarter is now 100,000: 1,000.00 more is due
+        account = LedgerAccount.objects.get(organization=org, kind=AccountKind.EARNINGS)
+
+    blocker = psycopg2.connect(worker_database_url())
+    try:
+        with blocker.cursor() as cursor:
+            cursor.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant.pk)])
+            cursor.execute(
+                "SELECT id FROM incentives_ledgeraccount WHERE id = %s FOR UPDATE", [account.pk]
+            )
+        worker = start()
+        app.send_task(
+            "incentives.compute_period_earnings", kwargs={"tenant_id": tenant.pk}, queue=queue
+        )
+        wait_for(_waiting_on_lock, 60, "the earnings job to wait on the held account", log)
+        stop_worker(worker, kill=True)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    with tenant_context(tenant):
+        assert LedgerEntry.objects.filter(program=program).count() == 1  # nothing posted
+
+    start()
+    with tenant_context(tenant):
+        wait_for(
+            lambda: LedgerEntry.objects.filter(program=program).count() >= 2,
+            120,
+            "the redelivered earnings job",
+            log,
+        )
+        wait_for(
+            lambda: re.search(r"compute_period_earnings\[[^\]]+\] succeeded", log.read_text()),
+            60,
+            "the job to finish",
+            log,
+        )
+        amounts = sorted(
+            LedgerEntry.objects.filter(program=program).values_list("amount", flat=True)
+        )
+        assert amounts == [Decimal("1000.00"), Decimal("1000.00")]
+        account.refresh_from_db()
+        assert account.balance == incentive_services.balance_from_entries(account=account)
