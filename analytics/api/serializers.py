@@ -59,7 +59,7 @@ class TierProposalSerializer(serializers.ModelSerializer):
         )
 
 
-class DecisionSerializer(serializers.Serializer):
+class TierProposalDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 

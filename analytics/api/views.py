@@ -58,7 +58,7 @@ class TierProposalViewSet(TenantScopedReadOnlyViewSet):
 
     def _decide(self, request, approve: bool):
         proposal = self.get_object()
-        body = serializers.DecisionSerializer(data=request.data)
+        body = serializers.TierProposalDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         reason = body.validated_data.get("reason", "")
         membership = self.membership
@@ -73,14 +73,16 @@ class TierProposalViewSet(TenantScopedReadOnlyViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=proposal.pk)).data)
 
     @extend_schema(
-        request=serializers.DecisionSerializer, responses=serializers.TierProposalSerializer
+        request=serializers.TierProposalDecisionSerializer,
+        responses=serializers.TierProposalSerializer,
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decide(request, approve=True)
 
     @extend_schema(
-        request=serializers.DecisionSerializer, responses=serializers.TierProposalSerializer
+        request=serializers.TierProposalDecisionSerializer,
+        responses=serializers.TierProposalSerializer,
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):

@@ -177,7 +177,8 @@ class LaunchInputSerializer(serializers.Serializer):
 
 
 class AnnouncementSerializer(AudienceSerializerMixin, serializers.ModelSerializer):
-    is_read = serializers.BooleanField(read_only=True, default=None)
+    # Whether the person asking has read it (null where that is not known, e.g. just made).
+    is_read = serializers.BooleanField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Announcement

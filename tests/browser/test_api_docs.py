@@ -30,6 +30,8 @@ def test_the_api_docs_list_the_operations(page, live_server, screenshot):
 
     page.goto(tenant_url(live_server, tenant, "/api/v1/docs/"))
     page.locator(".opblock").first.wait_for()
+    # Swagger UI renders the operations tag by tag: wait until many are there.
+    page.wait_for_function("document.querySelectorAll('.opblock').length > 20")
     screenshot("docs")
     assert page.locator(".opblock").count() > 20
     assert page.get_by_text("/api/v1/deals/", exact=True).first.is_visible()

@@ -13,7 +13,7 @@ from enablement.models import CertificationAward
 from prm.core.demo import DEMO_PASSWORD
 from prm.tenancy.context import tenant_context
 from prm.tenancy.models import Tenant
-from tests.browser.conftest import RESULTS_DIR, tenant_url
+from tests.browser.conftest import RESULTS_DIR, click_nav_link, tenant_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,7 +65,7 @@ def test_member_earns_a_certification_seen_on_the_tier_page_and_verified(
     member_context = browser.new_context(viewport={"width": 1280, "height": 900})
     member = member_context.new_page()
     _sign_in(member, live_server, acme, "dave@contoso.test")
-    member.get_by_role("link", name="Learn").click()
+    click_nav_link(member, "Learn")
     member.get_by_role("link", name="Platform fundamentals").click()
     member.get_by_test_id("start-course").click()
     for _ in range(3):

@@ -106,7 +106,9 @@ def test_list_queries_are_bounded(
     client = client_for(partner_admin_membership if who == "partner" else admin_membership)
     url = reverse(url_name)
     _populate(rows, partner_admin_membership, admin_membership)
-    with django_assert_max_num_queries(12):
+    # 14: a partner's pages also carry the header's counts from the apps above (unread
+    # announcements); the budget is the same at 1 and at 50 rows.
+    with django_assert_max_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
 
