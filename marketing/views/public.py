@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from prm.core.clientip import client_ip
 from prm.core.forms import add_service_errors
 from prm.core.uploads import serve
 
@@ -28,8 +29,9 @@ SERVICE_FIELD_NAMES = {"customer_name": "company", "contact_email": "email", "co
 
 
 def client_address(request) -> str:
-    """The visitor's address as the web server saw it (used only as a rate-limit key)."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The visitor's address (used only as a rate-limit key): behind the trusted proxies
+    of PRM_TRUSTED_PROXY_COUNT / _CIDRS, the client's, not the proxy's."""
+    return client_ip(request) or "unknown"
 
 
 def submission_allowed(request) -> bool:
