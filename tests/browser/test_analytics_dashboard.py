@@ -94,7 +94,7 @@ def test_dashboard_filter_and_proposal_approval(browser, page, live_server, acme
     assert page.get_by_test_id("table-stages").locator("tbody tr").count() == 7
 
     # 2. The channel manager approves Northwind's tier proposal.
-    page.get_by_role("link", name="Tier proposals", exact=True).click()
+    click_nav_link(page, "Tier proposals")
     page.wait_for_url("**/manage/analytics/proposals/")
     row = page.get_by_test_id("proposal-northwind-traders")
     screenshot("2-proposals")
