@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import posixpath
 
-import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.utils.text import get_valid_filename
 
+from prm.core.uploads import check_upload, serve
 from prm.ids import uuid7
 
 # What a course file or an asset may be, by detected MIME type.
@@ -37,22 +36,7 @@ def allowed_types_text() -> str:
 
 def upload_validate(upload) -> str:
     """Check size and content type of an uploaded file; return its detected MIME type."""
-    limit = settings.PRM_MAX_FILE_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            f"The file is {upload.size / 1_048_576:.1f} MB; at most "
-            f"{limit / 1_048_576:.0f} MB is accepted."
-        )
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED_TYPES:
-        found = f" (it looks like {kind.mime})" if kind else ""
-        raise ValidationError(
-            f"This type of file is not accepted{found}. Upload one of: {allowed_types_text()}."
-        )
-    return kind.mime
+    return check_upload(upload, kinds=ALLOWED_TYPES, max_bytes=settings.PRM_MAX_FILE_BYTES)
 
 
 def tenant_file_path(instance, filename: str) -> str:
@@ -71,9 +55,4 @@ def tenant_file_path(instance, filename: str) -> str:
 
 def file_response(field_file, *, content_type: str, filename: str) -> FileResponse:
     """Stream a stored file as a download (the caller has checked access)."""
-    response = FileResponse(
-        field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve(field_file, content_type=content_type, filename=filename)
