@@ -22,6 +22,7 @@ from .choices import (
     StageOwner,
 )
 from .models import DealSettings, Motion, MotionStage, Product, RoutingRule
+from .widgets import PartnerAutocompleteInput
 
 
 class DateInput(forms.DateInput):
@@ -195,18 +196,53 @@ class SalesRepForm(forms.Form):
         self.fields["rep"].label_from_instance = lambda u: u.display_name
 
 
+class PartnerField(forms.Field):
+    """An active partner of the tenant, typed by name (the htmx autocomplete suggests
+    names: never a <select> of every partner) or given by id (API-like posts, links).
+
+    Names are unique per tenant whatever their case (partnerorg_name_unique_ci); the
+    lookup goes through the scoped manager, so another tenant's partner is "no such".
+    """
+
+    widget = PartnerAutocompleteInput
+
+    def __init__(self, *, active_only: bool = True, **kwargs):
+        kwargs.setdefault("widget", PartnerAutocompleteInput(active_only=active_only))
+        super().__init__(**kwargs)
+        self.active_only = active_only
+
+    def prepare_value(self, value):
+        if isinstance(value, PartnerOrganization):
+            return value.name
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, PartnerOrganization):
+            return value
+        text = (value or "").strip()
+        if not text:
+            return None
+        queryset = PartnerOrganization.objects.all()
+        if self.active_only:
+            queryset = queryset.filter(is_active=True)
+        try:
+            found = queryset.filter(pk=uuid.UUID(text)).first()
+        except ValueError:
+            found = queryset.filter(name__iexact=text).first()
+        if found is None:
+            raise ValidationError(f"No active partner is called “{text[:200]}”.")
+        return found
+
+
 class DealPartnerForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        queryset=PartnerOrganization.objects.none(), required=False
+    organization = PartnerField(
+        required=False,
+        widget=PartnerAutocompleteInput(attrs={"aria-label": "Partner"}, active_only=True),
     )
     role = forms.ChoiceField(choices=DealPartnerRole.choices)
     split_percent = forms.DecimalField(
         min_value=Decimal("0.01"), max_value=Decimal("100"), decimal_places=2, required=False
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = PartnerOrganization.objects.filter(is_active=True)
 
 
 DealPartnerFormSet = forms.formset_factory(DealPartnerForm, extra=2, max_num=10)

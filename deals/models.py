@@ -240,11 +240,10 @@ class DealQuerySet(CoPartnerReadableQuerySet):
         selectivities as if independent (it expected 124 rows of 50,000), and so it
         joined the tenant's every deal and sorted them instead of walking
         (tenant_id, number) backwards for 50 rows: 236 ms against 1 ms at 1M deals
-        (bench/RESULTS.md). A constant five more queries, each by primary key.
+        (bench/RESULTS.md). A constant three more queries, each by primary key: what
+        every list shows (the review queue adds the partner's tier).
         """
-        return self.prefetch_related(
-            "organization", "organization__tier", "motion", "stage", "submitted_by"
-        )
+        return self.prefetch_related("organization", "motion", "stage")
 
 
 @track()

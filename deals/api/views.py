@@ -133,19 +133,21 @@ class DealViewSet(
             return super().get_queryset()
         reading = self.action in self.read_actions and self.request.method in ("GET", "HEAD")
         queryset = Deal.objects.readable_by(self.membership) if reading else super().get_queryset()
-        return (
-            queryset.with_list_relations()
-            .prefetch_related(
-                Prefetch("lines", queryset=DealLine.objects.select_related("product")),
-                Prefetch(
-                    "participants",
-                    queryset=DealPartner.objects.select_related("organization").order_by(
-                        "-split_percent"
-                    ),
+        # What the serializer reads, by primary key after the page is chosen (see
+        # DealQuerySet.with_list_relations for why not joins); not the tier or the
+        # submitter, which it does not show.
+        return queryset.prefetch_related(
+            "organization",
+            "motion",
+            "stage",
+            Prefetch("lines", queryset=DealLine.objects.select_related("product")),
+            Prefetch(
+                "participants",
+                queryset=DealPartner.objects.select_related("organization").order_by(
+                    "-split_percent"
                 ),
-            )
-            .order_by("-number")
-        )
+            ),
+        ).order_by("-number")
 
     def _deal_response(self, deal, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=deal.pk)).data, status=code)

@@ -10,6 +10,7 @@ from ._common import (
     PartnerDealMixin,
     PartnerObjectMixin,
 )
+from .autocomplete import PartnerOptionsView
 from .configuration import (
     DealSettingsView,
     MotionCreateView,
@@ -101,6 +102,7 @@ __all__ = [
     "MotionListView",
     "PartnerDealMixin",
     "PartnerObjectMixin",
+    "PartnerOptionsView",
     "PortalCloseView",
     "PortalCommentView",
     "PortalDealCreateView",

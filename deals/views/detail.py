@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from prm.core.htmx import render_fragment
+from prm.core.htmx import render_fragment, vary_on_htmx, wants_partial
 from prm.core.views import (
     ScopedQuerysetMixin,
     StaffRequiredMixin,
@@ -143,7 +144,7 @@ class DealDetailMixin(ScopedQuerysetMixin):
                         prefix="partners",
                         initial=[
                             {
-                                "organization": p.organization_id,
+                                "organization": p.organization,
                                 "role": p.role,
                                 "split_percent": p.split_percent,
                             }
@@ -207,9 +208,6 @@ class DealActionView(DealDetailMixin, View):
                 {
                     "deal": deal,
                     "row_error": error,
-                    "row_done": None if error else self.success_message,
-                    "reject_form": RejectForm(),
-                    "info_form": InfoRequestForm(),
                     "sla_days": request.tenant.deal_review_sla_days,
                     "now": timezone.now(),
                 },
@@ -240,9 +238,35 @@ class ApproveView(StaffRequiredMixin, DealActionView):
         services.deal_approve(deal=deal, acting_membership=self.request.membership)
 
 
-class RejectView(StaffRequiredMixin, DealActionView):
+class QueueDecisionMixin:
+    """GET: the decision's form for one review-queue row, fetched by htmx when the channel
+    manager opens it (the queue renders no form per row); without htmx, the deal page's
+    review section, which has the same form."""
+
+    queue_action = ""
+
+    def get(self, request, pk):
+        deal = self.get_deal(pk)
+        if not wants_partial(request):
+            url = reverse("deals:console_deal_detail", kwargs={"pk": deal.pk})
+            return vary_on_htmx(redirect(f"{url}#review-title"))
+        return render_fragment(
+            request,
+            "deals/console/review_queue.html",
+            "decide",
+            {
+                "deal": deal,
+                "action": self.queue_action,
+                "action_url": request.path,
+                "codes": RejectForm.base_fields["code"].choices,
+            },
+        )
+
+
+class RejectView(StaffRequiredMixin, QueueDecisionMixin, DealActionView):
     form_class = RejectForm
     success_message = "Rejected."
+    queue_action = "reject"
 
     def perform(self, deal, form):
         services.deal_reject(
@@ -253,9 +277,10 @@ class RejectView(StaffRequiredMixin, DealActionView):
         )
 
 
-class RequestInfoView(StaffRequiredMixin, DealActionView):
+class RequestInfoView(StaffRequiredMixin, QueueDecisionMixin, DealActionView):
     form_class = InfoRequestForm
     success_message = "Sent back to the partner for more information."
+    queue_action = "request_info"
 
     def perform(self, deal, form):
         services.deal_request_info(

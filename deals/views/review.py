@@ -22,10 +22,6 @@ from .. import selectors, services
 from ..filtersets import (
     ReviewQueueFilterSet,
 )
-from ..forms import (
-    InfoRequestForm,
-    RejectForm,
-)
 from ..models import (
     Deal,
 )
@@ -46,8 +42,6 @@ class ReviewQueueView(HtmxPartialMixin, StaffRequiredMixin, FilteredListMixin, L
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            reject_form=RejectForm(),
-            info_form=InfoRequestForm(),
             sla_days=self.request.tenant.deal_review_sla_days,
             now=timezone.now(),
         )
