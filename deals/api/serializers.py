@@ -71,6 +71,48 @@ class DealParticipantSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class DealListSerializer(serializers.ListSerializer):
+    """A page of deals: the rows' names, lines and participants in one flat query each
+    (by the page's ids, in the models' own orders), no related model instances."""
+
+    def to_representation(self, data):
+        deals = list(data.all() if hasattr(data, "all") else data)
+        if not deals:
+            return []
+        ids = [deal.pk for deal in deals]
+        organizations = _names(PartnerOrganization, {deal.organization_id for deal in deals})
+        motions = _names(Motion, {deal.motion_id for deal in deals})
+        stages = _names(MotionStage, {deal.stage_id for deal in deals} - {None})
+        lines: dict = {}
+        for deal_id, *line in (
+            DealLine.objects.filter(deal_id__in=ids)
+            .order_by("product__name")
+            .values_list("deal_id", "product_id", "product__name", "quantity", "amount")
+        ):
+            lines.setdefault(deal_id, []).append(line)
+        participants: dict = {}
+        for deal_id, *part in (
+            DealPartner.objects.filter(deal_id__in=ids)
+            .order_by("-split_percent")
+            .values_list(
+                "deal_id", "organization_id", "organization__name", "role", "split_percent"
+            )
+        ):
+            participants.setdefault(deal_id, []).append(part)
+        child = self.child
+        return [
+            child.row(
+                deal,
+                organization_name=organizations.get(deal.organization_id),
+                motion_name=motions.get(deal.motion_id),
+                stage_name=stages.get(deal.stage_id),
+                lines=lines.get(deal.pk, []),
+                participants=participants.get(deal.pk, []),
+            )
+            for deal in deals
+        ]
+
+
 class DealSerializer(serializers.ModelSerializer):
     """A deal as both sides read it: partners get their own, and read-only the deals they
     take part in as a co-partner (`participants` says with what role and split)."""
@@ -100,13 +142,16 @@ class DealSerializer(serializers.ModelSerializer):
             "closed_on", "final_amount", "created_at",
         )  # fmt: skip
         read_only_fields = fields
+        list_serializer_class = DealListSerializer
 
-    # Lists build each row directly instead of through DRF's per-field machinery and two
-    # nested ListSerializers: at 50 rows that machinery was most of the staff and partner
-    # API lists' time against the DRF floor (bench/RESULTS.md). The output is the same,
-    # field for field (tests/deals/test_api.py compares it with the generic path); the
-    # declarations above still describe it to the schema. Types DRF formats (dates,
-    # times, decimals) go through the declared fields' own to_representation.
+    # Rows are built directly instead of through DRF's per-field machinery and two
+    # nested ListSerializers, and a list page fetches its rows' nested parts (names,
+    # lines, participants) in one flat query each (DealListSerializer): at 50 rows that
+    # machinery and the prefetch's per-row querysets and model instances were most of
+    # the API lists' time against the DRF floor (bench/RESULTS.md). The output is the
+    # same, field for field (tests/deals/test_lists.py compares it with the generic
+    # path); the declarations above still describe it to the schema. Dates, times and
+    # decimals go through the declared fields' own to_representation.
     _TEXT = (
         "status", "customer_name", "customer_domain", "country", "contact_name",
         "contact_email", "contact_phone", "notes", "rejection_code", "rejection_reason",
@@ -118,13 +163,38 @@ class DealSerializer(serializers.ModelSerializer):
     )  # fmt: skip
 
     def to_representation(self, instance):
+        stage = instance.stage
+        return self.row(
+            instance,
+            organization_name=instance.organization.name,
+            motion_name=instance.motion.name,
+            stage_name=None if stage is None else stage.name,
+            lines=[
+                (line.product_id, line.product.name, line.quantity, line.amount)
+                for line in instance.lines.all()
+            ],
+            participants=[
+                (part.organization_id, part.organization.name, part.role, part.split_percent)
+                for part in instance.participants.all()
+            ],
+        )
+
+    def row(
+        self,
+        instance,
+        *,
+        organization_name: str,
+        motion_name: str,
+        stage_name: str | None,
+        lines: list[tuple],
+        participants: list[tuple],
+    ) -> dict:
         fields = self.fields
         formatted = {}
         for name in self._FORMATTED:
             value = getattr(instance, name)
             formatted[name] = None if value is None else fields[name].to_representation(value)
         text = {name: _text(getattr(instance, name)) for name in self._TEXT}
-        stage = instance.stage
         line_amount = fields["lines"].child.fields["amount"]
         split = fields["participants"].child.fields["split_percent"]
         return {
@@ -132,11 +202,11 @@ class DealSerializer(serializers.ModelSerializer):
             "number": instance.number,
             "reference": instance.reference,
             "organization": instance.organization_id,
-            "organization_name": instance.organization.name,
+            "organization_name": organization_name,
             "motion": instance.motion_id,
-            "motion_name": instance.motion.name,
+            "motion_name": motion_name,
             "stage": instance.stage_id,
-            "stage_name": None if stage is None else stage.name,
+            "stage_name": stage_name,
             "status": text["status"],
             "customer_name": text["customer_name"],
             "customer_domain": text["customer_domain"],
@@ -149,21 +219,21 @@ class DealSerializer(serializers.ModelSerializer):
             "amount": formatted["amount"],
             "lines": [
                 {
-                    "product": line.product_id,
-                    "product_name": line.product.name,
-                    "quantity": line.quantity,
-                    "amount": line_amount.to_representation(line.amount),
+                    "product": product_id,
+                    "product_name": product_name,
+                    "quantity": quantity,
+                    "amount": line_amount.to_representation(amount),
                 }
-                for line in instance.lines.all()
+                for product_id, product_name, quantity, amount in lines
             ],
             "participants": [
                 {
-                    "organization": part.organization_id,
-                    "organization_name": part.organization.name,
-                    "role": part.role,
-                    "split_percent": split.to_representation(part.split_percent),
+                    "organization": organization_id,
+                    "organization_name": name,
+                    "role": role,
+                    "split_percent": split.to_representation(split_percent),
                 }
-                for part in instance.participants.all()
+                for organization_id, name, role, split_percent in participants
             ],
             "submitted_at": formatted["submitted_at"],
             "approved_at": formatted["approved_at"],
@@ -175,6 +245,10 @@ class DealSerializer(serializers.ModelSerializer):
             "final_amount": formatted["final_amount"],
             "created_at": formatted["created_at"],
         }
+
+
+def _names(model, ids) -> dict:
+    return dict(model.objects.filter(pk__in=list(ids)).values_list("pk", "name")) if ids else {}
 
 
 def _text(value):

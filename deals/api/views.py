@@ -133,9 +133,12 @@ class DealViewSet(
             return super().get_queryset()
         reading = self.action in self.read_actions and self.request.method in ("GET", "HEAD")
         queryset = Deal.objects.readable_by(self.membership) if reading else super().get_queryset()
-        # What the serializer reads, by primary key after the page is chosen (see
-        # DealQuerySet.with_list_relations for why not joins); not the tier or the
-        # submitter, which it does not show.
+        if self.action == "list":
+            # The page's names, lines and participants: one flat query each, by the
+            # page's ids (serializers.DealListSerializer), no prefetched instances.
+            return queryset.order_by("-number")
+        # One deal: what the serializer reads, by primary key (see
+        # DealQuerySet.with_list_relations for why not joins).
         return queryset.prefetch_related(
             "organization",
             "motion",
