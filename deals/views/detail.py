@@ -201,15 +201,17 @@ class DealActionView(DealDetailMixin, View):
                 error = _error_text(exc)
         deal = self.get_deal(pk)
         if request.htmx and request.POST.get("from") == "queue":
+            from .review import queue_rows
+
+            sla_days = request.tenant.deal_review_sla_days
             return render_fragment(
                 request,
                 "deals/console/review_queue.html",
                 "row",
                 {
-                    "deal": deal,
+                    "deal": queue_rows([deal], sla_days=sla_days)[0],
                     "row_error": error,
-                    "sla_days": request.tenant.deal_review_sla_days,
-                    "now": timezone.now(),
+                    "sla_days": sla_days,
                 },
             )
         if error:
