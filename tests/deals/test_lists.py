@@ -116,6 +116,18 @@ def test_approve_without_javascript_posts_the_page_form_to_the_row_url(
     assert (first.status, ticked.status) == (DealStatus.APPROVED, DealStatus.SUBMITTED)
 
 
+def test_quick_select_writes_what_djangos_select_templates_write():
+    from django import forms
+
+    from deals.widgets import QuickSelect
+
+    choices = [("", "Any status"), ("draft", "Draft"), ("a&b", 'A & <b>"x"</b>')]
+    for value in ("", "draft", None, "a&b", "missing"):
+        attrs = {"id": "id_status", "required": True, "disabled": False}
+        expected = forms.Select(choices=choices).render("status", value, attrs)
+        assert QuickSelect(choices=choices).render("status", value, attrs) == expected
+
+
 # --- partner autocomplete ----------------------------------------------------------------
 
 
