@@ -93,3 +93,12 @@ class RowUrls:
     def of(self, pk) -> dict[str, str]:
         placeholder, value = str(_PLACEHOLDER), str(pk)
         return {key: url.replace(placeholder, value) for key, url in self.templates.items()}
+
+
+def with_row_urls(deals, name: str):
+    """Each row's link (`deal.url`) from one reverse for the page (RowUrls)."""
+    key = name.rpartition(":")[2]
+    urls = RowUrls(name)
+    for deal in deals:
+        deal.url = urls.of(deal.pk)[key]
+    return deals
