@@ -22,7 +22,7 @@ from .choices import (
     StageOwner,
 )
 from .models import DealSettings, Motion, MotionStage, Product, RoutingRule
-from .widgets import PartnerAutocompleteInput
+from .widgets import PartnerAutocompleteInput, QuickSelect
 
 
 class DateInput(forms.DateInput):
@@ -127,6 +127,7 @@ class RejectForm(forms.Form):
     code = forms.ChoiceField(
         label="Reason code",
         choices=[(c.value, c.label) for c in RejectionCode if c != RejectionCode.CONFLICT],
+        widget=QuickSelect,
     )
     reason = forms.CharField(
         label="Reason for the partner", max_length=1000, widget=forms.TextInput
@@ -152,7 +153,9 @@ class CommentForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    stage = forms.ModelChoiceField(queryset=MotionStage.objects.none(), label="Move to stage")
+    stage = forms.ModelChoiceField(
+        queryset=MotionStage.objects.none(), label="Move to stage", widget=QuickSelect
+    )
     note = forms.CharField(required=False, max_length=500)
 
     def __init__(self, *args, deal=None, **kwargs):
@@ -183,12 +186,16 @@ class ExtensionRequestForm(forms.Form):
 
 
 class ExtensionDecideForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("decline", "Decline")], widget=QuickSelect
+    )
     note = forms.CharField(required=False, max_length=1000, help_text="Required to decline.")
 
 
 class SalesRepForm(forms.Form):
-    rep = forms.ModelChoiceField(queryset=None, required=False, label="Vendor sales rep")
+    rep = forms.ModelChoiceField(
+        queryset=None, required=False, label="Vendor sales rep", widget=QuickSelect
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,7 +246,7 @@ class DealPartnerForm(forms.Form):
         required=False,
         widget=PartnerAutocompleteInput(attrs={"aria-label": "Partner"}, active_only=True),
     )
-    role = forms.ChoiceField(choices=DealPartnerRole.choices)
+    role = forms.ChoiceField(choices=DealPartnerRole.choices, widget=QuickSelect)
     split_percent = forms.DecimalField(
         min_value=Decimal("0.01"), max_value=Decimal("100"), decimal_places=2, required=False
     )
