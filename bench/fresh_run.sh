@@ -4,7 +4,7 @@
 #   bench/fresh_run.sh [source repo] [clone dir]   (PORT=8113 by default)
 # Stop the portal afterwards with Ctrl-C in its terminal or SIGTERM to its honcho.
 set -u
-SRC=${1:-/work/wt/perf}; DEST=${2:-/tmp/perf-clone}; PORT=${PORT:-8113}
+SRC=${1:-$(git -C "$(dirname "$0")" rev-parse --show-toplevel)}; DEST=${2:-/tmp/fresh-clone}; PORT=${PORT:-8113}
 rm -rf "$DEST"; git clone -q "$SRC" "$DEST"; cd "$DEST"
 unset DATABASE_URL REDIS_URL
 t0=$(date +%s.%N)
