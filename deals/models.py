@@ -395,6 +395,10 @@ class Deal(TenantOwned):
     def expire(self):
         pass
 
+    @transition(field=status, source=(DealStatus.WON, DealStatus.LOST), target=DealStatus.APPROVED)
+    def reopen(self):
+        pass
+
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES

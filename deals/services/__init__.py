@@ -28,7 +28,9 @@ from .conflicts import (
 from .coselling import (
     deal_close,
     deal_comment_add,
+    deal_may_reopen,
     deal_partners_set,
+    deal_reopen,
     deal_sales_rep_assign,
     deal_stage_change,
     deal_stage_may_move,
@@ -96,6 +98,8 @@ __all__ = [
     "conflict_resolve",
     "deal_approve",
     "deal_close",
+    "deal_may_reopen",
+    "deal_reopen",
     "deal_comment_add",
     "deal_create",
     "deal_partners_set",

@@ -662,3 +662,33 @@ def test_review_queue_sort_reads_in_words(partner_admin_membership, cm_membershi
     assert ">Newest first</option>" in page and ">Oldest first</option>" in page
     newest = client.get(reverse("deals:review_queue") + "?ordering=-age").text
     assert newest.index(newer.reference) < newest.index(older.reference)
+
+
+def test_channel_manager_reopens_a_lost_deal_from_its_page(partner_admin_membership, cm_membership):
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
+    services.deal_close(
+        deal=deal,
+        acting_membership=cm_membership,
+        won=False,
+        closed_on=timezone.localdate(),
+        final_amount=None,
+    )
+    staff = client_for(cm_membership)
+    page = staff.get(reverse("deals:console_deal_detail", kwargs={"pk": deal.pk}))
+    assert b"Reopen the deal" in page.content
+    # The partner's page offers no reopen.
+    partner_page = client_for(partner_admin_membership).get(
+        reverse("deals:portal_deal_detail", kwargs={"pk": deal.pk})
+    )
+    assert b"Reopen the deal" not in partner_page.content
+    url = reverse("deals:console_deal_reopen", kwargs={"pk": deal.pk})
+    empty = staff.post(url, {"reason": ""}, follow=True)
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.LOST and b"Why reopen it" in empty.content
+    staff.post(url, {"reason": "The customer came back"})
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.APPROVED and deal.stage is not None
+    assert not deal.stage.is_lost and not deal.stage.is_won
+    assert partner_admin_membership.user.notifications.filter(kind="deal.reopened").exists()
