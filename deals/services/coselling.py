@@ -117,6 +117,18 @@ def _handoff_notify(deal: Deal, *, previous: MotionStage | None, actor) -> None:
         )
 
 
+def _record_stage_move(deal: Deal, previous: MotionStage | None, *, actor: User) -> None:
+    """The timeline line of a stage change a status change made (closing, reopening)."""
+    if deal.stage is not None and deal.stage != previous:
+        _record(
+            deal,
+            kind=TransitionKind.STAGE,
+            from_value=previous.name if previous else "",
+            to_value=deal.stage.name,
+            actor=actor,
+        )
+
+
 def deal_close(
     *,
     deal: Deal,
@@ -168,14 +180,7 @@ def deal_close(
             reason=f"Closed on {closed_on}"
             + (f", final amount {format_money(final_amount)}" if won else ""),
         )
-        if closing is not None and previous_stage != closing:
-            _record(
-                deal,
-                kind=TransitionKind.STAGE,
-                from_value=previous_stage.name if previous_stage else "",
-                to_value=closing.name,
-                actor=user,
-            )
+        _record_stage_move(deal, previous_stage, actor=user)
         other_side = _deal_staff(deal) if not acting_membership.is_staff_role else None
         notify(
             recipients=other_side or _partner_users(deal.organization_id),
@@ -230,14 +235,7 @@ def deal_reopen(*, deal: Deal, acting_membership: Membership, reason: str) -> De
             actor=user,
             reason=reason,
         )
-        if deal.stage != previous_stage:
-            _record(
-                deal,
-                kind=TransitionKind.STAGE,
-                from_value=previous_stage.name if previous_stage else "",
-                to_value=deal.stage.name,
-                actor=user,
-            )
+        _record_stage_move(deal, previous_stage, actor=user)
         reopened = deal.transitions.filter(
             kind=TransitionKind.STATUS, from_value__in=[DealStatus.WON, DealStatus.LOST]
         ).count()
