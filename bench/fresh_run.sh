@@ -16,7 +16,7 @@ for i in $(seq 1 1200); do
   now=$(date +%s.%N)
   if [ -z "${seen_install:-}" ] && grep -q "createdb\|devservices" run.log; then seen_install=$now; echo "dependencies installed at $(echo "$now - $t1" | bc) s after make run"; fi
   if [ -z "$seen_seed" ] && grep -q "seeding\|seeding skipped" run.log; then seen_seed=$now; echo "migrate+collectstatic done at $(echo "$now - $t1" | bc) s after make run"; fi
-  if [ -z "$seen_cs" ] && grep -q "honcho\|system   |" run.log; then seen_cs=$now; echo "seeding done, processes starting at $(echo "$now - $t1" | bc) s"; fi
+  if [ -z "$seen_cs" ] && grep -q "started (pid=" run.log; then seen_cs=$now; echo "seeding done, processes starting at $(echo "$now - $t1" | bc) s"; fi
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: acme.localhost:$PORT" "http://127.0.0.1:$PORT/accounts/login/" || true)
   if [ "$code" = 200 ]; then break; fi
   sleep 0.2
