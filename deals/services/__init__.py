@@ -43,7 +43,8 @@ from .jobs import (
 )
 from .lead_import import (
     LEAD_IMPORT_COLUMNS,
-    lead_import_run_chunk,
+    lead_import_progress,
+    lead_import_run,
     lead_import_start,
     lead_import_template_csv,
 )
@@ -84,7 +85,8 @@ from .review import (
 
 __all__ = [
     "LEAD_IMPORT_COLUMNS",
-    "lead_import_run_chunk",
+    "lead_import_progress",
+    "lead_import_run",
     "lead_import_start",
     "lead_import_template_csv",
     "CONFLICT_PREFERRED_TEXT",
