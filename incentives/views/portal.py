@@ -139,15 +139,18 @@ class RequestCreateView(TenantMemberRequiredMixin, PartnerObjectMixin, View):
 
     def get(self, request, pk):
         allocation = self.get_allocation(pk)
+        form = FundRequestForm(membership=self.membership)
+        # A page of a higher app may link here with its row chosen (?campaign=<id>).
+        form.initial = {name: request.GET[name] for name in form.link_names if name in request.GET}
         return render(
             request,
             "incentives/portal/request_form.html",
-            {"allocation": allocation, "form": FundRequestForm()},
+            {"allocation": allocation, "form": form},
         )
 
     def post(self, request, pk):
         allocation = self.get_allocation(pk)
-        form = FundRequestForm(request.POST)
+        form = FundRequestForm(request.POST, membership=self.membership)
         if form.is_valid():
             try:
                 fund_request = services.fund_request_submit(
@@ -178,6 +181,7 @@ class RequestDetailView(TenantMemberRequiredMixin, PartnerObjectMixin, View):
         )
 
     def render_page(self, fund_request, form=None, status=200):
+        selectors.with_links([fund_request])
         claim = getattr(fund_request, "claim", None) if hasattr(fund_request, "claim") else None
         return render(
             self.request,
