@@ -124,6 +124,7 @@ class FundsView(PartnerRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(selectors.fund_overview(membership=self.membership))
+        context["fund_requests"] = selectors.with_links(context["fund_requests"])
         return context
 
 

@@ -246,6 +246,8 @@ def test_partner_names_one_of_its_launched_campaigns_and_the_vendor_sees_it(
     assert funding.fund_request == fund_request and funding.launch.campaign == campaign
     detail = partner.get(reverse("incentives:portal_request_detail", args=[fund_request.pk]))
     assert campaign.name in detail.content.decode()
+    funds = partner.get(reverse("incentives:portal_funds")).content.decode()
+    assert reverse("marketing:portal_launch_detail", args=[funding.launch_id]) in funds
 
     # The console's review queue shows which campaign the request funds.
     queue = client_for(cm_membership).get(reverse("incentives:request_queue")).content.decode()
@@ -429,6 +431,9 @@ def test_lists_with_links_are_bounded(
             response = client.get("/api/v1/fund-requests/")
         results = response.json()["results"]
         assert len(results) == rows and all(r["campaign"] for r in results)
+    with django_assert_max_num_queries(14):
+        response = partner.get(reverse("incentives:portal_funds"))
+    assert response.content.count(b"Campaign it funds") == rows
     with django_assert_max_num_queries(14):
         response = partner.get(reverse("incentives:portal_request_create", args=[allocation.pk]))
     assert all(str(c.pk).encode() in response.content for c in campaigns)
