@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from prm.core.views import PartnerRequiredMixin, TenantMemberRequiredMixin
 from .. import selectors, services
 from ..forms import ClaimForm, FundRequestForm
 from ..models import ClaimProof, FundAllocation, FundRequest, Statement
+from ..providers import fund_request_links
 from .common import apply_errors, statement_period
 
 
@@ -125,6 +127,14 @@ class FundsView(PartnerRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context.update(selectors.fund_overview(membership=self.membership))
         context["fund_requests"] = selectors.with_links(context["fund_requests"])
+        # Arriving from a higher app's page with its row chosen (?campaign=<id>), the
+        # request links carry the choice on to the request form.
+        chosen = {
+            link.name: self.request.GET[link.name]
+            for link in fund_request_links
+            if self.request.GET.get(link.name)
+        }
+        context["link_query"] = f"?{urlencode(chosen)}" if chosen else ""
         return context
 
 

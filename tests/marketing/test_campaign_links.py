@@ -228,12 +228,18 @@ def _form_data(campaign_id="", **extra):
 def test_partner_names_one_of_its_launched_campaigns_and_the_vendor_sees_it(
     admin_membership, cm_membership, partner_admin_membership, campaign
 ):
-    launch(campaign, partner_admin_membership)
+    row = launch(campaign, partner_admin_membership)
     not_launched = make_campaign(admin_membership, name="Never launched")
     _, allocation = fund_with_allocation(
         partner_admin_membership.partner_organization, admin_membership
     )
     partner = client_for(partner_admin_membership)
+    # From its launch page the partner goes to its funds, the campaign carried along.
+    page = partner.get(reverse("marketing:portal_launch_detail", args=[row.pk])).content.decode()
+    funds_url = f"{reverse('incentives:portal_funds')}?campaign={campaign.pk}"
+    assert funds_url in page
+    funds = partner.get(funds_url).content.decode()
+    assert f"{_request_form(allocation)}?campaign={campaign.pk}" in funds
     form = partner.get(_request_form(allocation)).content.decode()
     assert campaign.name in form and "Never launched" not in form  # only its own launches
     preset = partner.get(_request_form(allocation), {"campaign": str(campaign.pk)})
