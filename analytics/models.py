@@ -6,6 +6,7 @@ the metrics of analytics.metrics.METRICS.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,6 +19,14 @@ from prm.tenancy.models import TenantOwned
 from .choices import HealthComponent, ProposalDirection, ProposalStatus
 
 money = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0")}
+
+
+class DecimalDecoder(json.JSONDecoder):
+    """JSON numbers with a fraction as Decimal: money stays exact in per-motion figures."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("parse_float", Decimal)
+        super().__init__(*args, **kwargs)
 
 
 class MonthlyMetrics(TenantOwned):
@@ -50,6 +59,18 @@ class MonthlyMetrics(TenantOwned):
     touchpoints = models.PositiveIntegerField(default=0)
     win_rate = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     open_pipeline = models.DecimalField(**money)
+    # Enablement: people of the partner holding a valid certification on the month's last
+    # day (today for the current month).
+    certified_people = models.PositiveIntegerField(default=0)
+    # Incentives, in the tenant's currency (other currencies are never summed into them).
+    mdf_approved = models.DecimalField(**money)
+    mdf_claimed = models.DecimalField(**money)
+    mdf_paid = models.DecimalField(**money)
+    earnings_posted = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    # Per deal motion ({motion id: amount}, zero amounts left out): won revenue of the
+    # month and open pipeline at its end. The sums over motions equal the columns above.
+    won_revenue_by_motion = models.JSONField(default=dict, blank=True, decoder=DecimalDecoder)
+    open_pipeline_by_motion = models.JSONField(default=dict, blank=True, decoder=DecimalDecoder)
     computed_at = models.DateTimeField()
 
     partner_scope = "organization"

@@ -8,11 +8,9 @@ from decimal import Decimal
 
 from django.db.models import Max, Sum
 
-from .metrics import METRICS
+from .metrics import METRICS, SNAPSHOTS, SUMMED
 from .models import MonthlyMetrics
 from .rollups import current_month, month_start
-
-SUMMED = tuple(m.name for m in METRICS if m.trailing == "sum")
 
 
 def program_as_of() -> datetime | None:
@@ -40,8 +38,9 @@ def _with_rates(row: dict) -> dict:
 def partners_trailing(
     *, organization_ids: Iterable, months: int = 12, end: date | None = None
 ) -> dict:
-    """Per partner: the summed metrics of the trailing window, its win rate, its open
-    pipeline (latest month) and as of when: {organization_id: {...}}. One query."""
+    """Per partner: the summed metrics of the trailing window, its win rate, its month-end
+    snapshots of the latest month (open pipeline, certified people) and as of when:
+    {organization_id: {...}}. Two queries."""
     first, last = trailing_window(months=months, end=end)
     rows = (
         MonthlyMetrics.objects.filter(
@@ -56,11 +55,11 @@ def partners_trailing(
     )
     result = {row.pop("organization_id"): _with_rates(row) for row in rows}
     if result:
-        pipelines = MonthlyMetrics.objects.filter(
-            organization_id__in=list(result), month=last
-        ).values_list("organization_id", "open_pipeline")
-        for organization_id, pipeline in pipelines:
-            result[organization_id]["open_pipeline"] = pipeline
+        latest = MonthlyMetrics.objects.filter(organization_id__in=list(result), month=last).values(
+            "organization_id", *SNAPSHOTS
+        )
+        for row in latest:
+            result[row.pop("organization_id")].update(row)
     return result
 
 
@@ -74,7 +73,7 @@ def program_trailing(*, months: int = 12, end: date | None = None) -> dict | Non
         return None
     latest = (
         MonthlyMetrics.objects.filter(organization__isnull=True, month=last)
-        .values("open_pipeline", "median_decision_hours")
+        .values(*SNAPSHOTS, "median_decision_hours")
         .first()
     ) or {}
     row.update(latest)
