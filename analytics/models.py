@@ -34,7 +34,9 @@ class MonthlyMetrics(TenantOwned):
     organization holds the whole program's figures for that month.
 
     Kept by analytics.rollups (nightly for the last 13 months, and the current month of
-    one partner shortly after its deals change); `computed_at` is the "as of" of a row.
+    one partner shortly after its deals change). A rebuild rewrites only the rows whose
+    figures changed: `computed_at` is when the row's figures were last written, and the
+    figures are as of the later of it and the tenant's last full rebuild (`RollupRun`).
     """
 
     organization = models.ForeignKey(
@@ -97,6 +99,24 @@ class MonthlyMetrics(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.organization or 'Program'} · {self.month:%Y-%m}"
+
+
+class RollupRun(TenantOwned):
+    """When the tenant's rollups were last rebuilt in full (one row per tenant): every
+    row was checked then, though only those whose figures changed were rewritten."""
+
+    rebuilt_at = models.DateTimeField()
+    rows_written = models.PositiveIntegerField(default=0)
+
+    partner_scope = None
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("tenant",), name="rolluprun_one_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rollups rebuilt {self.rebuilt_at:%Y-%m-%d %H:%M}"
 
 
 def default_weights() -> dict[str, int]:

@@ -5,7 +5,9 @@
 the program; `rollup_refresh_partner(organization_id=...)` recomputes the current month of
 one partner and of the program. Both run the same SQL (built from analytics.metrics), as
 `INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE`: running it twice gives the same
-rows, so a retried job doubles nothing.
+rows, so a retried job doubles nothing. A row whose figures are unchanged is not
+rewritten (no new row version: the nightly job writes what changed); the rebuild's time
+is kept in `RollupRun`, the "as of" of the rows it left as they were.
 
 Months are calendar months in the tenant's time zone: a deal approved at 23:30 UTC on
 31 January is a February approval in Berlin.
@@ -16,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from prm.tenancy.context import require_current_tenant
@@ -26,10 +28,10 @@ from .metrics import (
     DERIVED,
     METRICS,
     PER_MOTION,
-    SOURCE_BY_NAME,
     SOURCES,
     Source,
     month_of,
+    month_of_day,
 )
 
 # The tenant's deals, read once (one scan) with the months of their events computed once;
@@ -39,12 +41,11 @@ DEALS = f"""
            coalesce(d.final_amount, d.amount) AS won_amount, d.first_submitted_at,
            {month_of("d.first_submitted_at")} AS submitted_month,
            {month_of("d.approved_at")} AS approved_month,
-           extract(epoch FROM d.approved_at - d.first_submitted_at)::float8 / 3600
-               AS approve_hours,
+           date_part('epoch', d.approved_at - d.first_submitted_at) / 3600 AS approve_hours,
            CASE d.status
-               WHEN 'won' THEN date_trunc('month', d.closed_on)::date
-               WHEN 'lost' THEN date_trunc('month', d.closed_on)::date
-               WHEN 'expired' THEN date_trunc('month', d.protection_expires_on)::date
+               WHEN 'won' THEN {month_of_day("d.closed_on")}
+               WHEN 'lost' THEN {month_of_day("d.closed_on")}
+               WHEN 'expired' THEN {month_of_day("d.protection_expires_on")}
            END AS closed_month
     FROM deals_deal d
     WHERE d.tenant_id = %(tenant)s {{org_d}}"""
@@ -71,6 +72,34 @@ def _grouping(group: str, *extra: str) -> tuple[str, str]:
     )
 
 
+def _per_motion_cte(m, grouped: str) -> str:
+    """`j_<metric>`: per (partner or program, month), the JSON object {motion id: value}
+    of a per-motion metric (zero values left out) from the `grouped` rows. A running
+    metric is the sum up to each month: every row of a (partner, motion) carries its
+    running sum over the months until that pair's next row (or the window's end)."""
+    if not m.running:
+        return f"""j_{m.name} AS (
+    SELECT org_key, month,
+           jsonb_object_agg(motion_id::text, {m.name}) FILTER (WHERE {m.name} <> 0) AS {m.name}
+    FROM {grouped}
+    GROUP BY org_key, month
+)"""
+    return f"""j_{m.name} AS (
+    SELECT r.org_key, g.month::date AS month,
+           jsonb_object_agg(r.motion_id::text, r.value) FILTER (WHERE r.value <> 0) AS {m.name}
+    FROM (
+        SELECT org_key, motion_id, month,
+               sum(coalesce({m.name}, 0)) OVER w AS value, lead(month) OVER w AS next_month
+        FROM {grouped}
+        WINDOW w AS (PARTITION BY org_key, motion_id ORDER BY month)
+    ) AS r
+    CROSS JOIN LATERAL generate_series(
+        r.month, coalesce(r.next_month - interval '1 month', %(end)s::date), interval '1 month'
+    ) AS g(month)
+    GROUP BY r.org_key, g.month
+)"""
+
+
 def _installed(source: Source) -> bool:
     return not source.app or apps.is_installed(source.app)
 
@@ -86,71 +115,72 @@ def rollup_sql(*, group: str, one_partner: bool = False, only_changed: bool = Tr
     joins: list[str] = []
     columns: dict[str, str] = {}
 
+    used: list[str] = []
+
     def source_sql(source: Source) -> str:
-        org = f"AND {source.org_alias}.organization_id = %(org)s" if one_partner else ""
-        return source.sql.format(org=org) if source.org_alias else source.sql
+        """The name of the source's rows (a CTE, read once however many use it)."""
+        if source.name not in used:
+            org = f"AND {source.org_alias}.organization_id = %(org)s" if one_partner else ""
+            sql = source.sql.format(org=org) if source.org_alias else source.sql
+            ctes.append(f"src_{source.name} AS (\n    {sql}\n)")
+            used.append(source.name)
+        return f"src_{source.name}"
 
     for source in SOURCES:
         metrics = [m for m in AGGREGATES if m.source == source.name]
-        if not metrics:
+        per_motion = [m for m in PER_MOTION if m.source == source.name]
+        if not metrics and not per_motion:
             continue
         if not _installed(source):
             for m in metrics:
                 columns[m.name] = "NULL" if m.nullable else "0"
+            for m in per_motion:
+                columns[m.name] = "'{}'::jsonb"
             continue
-        key, grouping = _grouping(group)
-        figures = ",\n        ".join(f"{m.aggregate} AS {m.name}" for m in metrics)
         name = f"s_{source.name}"
-        ctes.append(
-            f"""{name} AS (
-    SELECT {key} AS org_key, month,
-        {figures}
-    FROM ({source_sql(source)}) AS src
-    {grouping}
-)"""
-        )
-        joins.append(f"LEFT JOIN {name} USING (org_key, month)")
-        for m in metrics:
-            columns[m.name] = f"{name}.{m.name}" if m.nullable else f"coalesce({name}.{m.name}, 0)"
-    for m in PER_MOTION:
-        source = SOURCE_BY_NAME[m.source]
-        if not _installed(source):
-            columns[m.name] = "'{}'::jsonb"
-            continue
-        key, grouping = _grouping(group, "motion_id")
-        ctes.append(
-            f"""pm_{m.name} AS (
-    SELECT {key} AS org_key, motion_id, month, {m.aggregate} AS value
-    FROM ({source_sql(source)}) AS src
-    {grouping}
-)"""
-        )
-        values = f"pm_{m.name}"
-        if m.running:
-            # Month-end figure: the running sum over every month of the grid, for each
-            # (partner, motion) that has any row.
+        if per_motion:
+            # One pass over the source per (partner, motion, month): the per-motion
+            # values, and the source's other metrics, which are counts and sums and so
+            # add up over the motions to the (partner, month) figure.
+            assert all(m.additive for m in metrics), f"{source.name}: per-motion needs sums"
+            key, grouping = _grouping(group, "motion_id")
+            figures = ",\n        ".join(
+                f"{m.aggregate} AS {m.name}" for m in [*metrics, *per_motion]
+            )
             ctes.append(
-                f"""pr_{m.name} AS (
-    SELECT p.org_key, p.motion_id, g.month::date AS month,
-           sum(coalesce(v.value, 0)) OVER (
-               PARTITION BY p.org_key, p.motion_id ORDER BY g.month) AS value
-    FROM (SELECT DISTINCT org_key, motion_id FROM pm_{m.name}) AS p
-    CROSS JOIN generate_series(%(before)s::date, %(end)s::date, interval '1 month') AS g(month)
-    LEFT JOIN pm_{m.name} v
-         ON v.org_key = p.org_key AND v.motion_id = p.motion_id AND v.month = g.month::date
+                f"""g_{source.name} AS (
+    SELECT {key} AS org_key, motion_id, month,
+        {figures}
+    FROM {source_sql(source)}
+    {grouping}
 )"""
             )
-            values = f"pr_{m.name}"
-        ctes.append(
-            f"""j_{m.name} AS (
-    SELECT org_key, month,
-           jsonb_object_agg(motion_id::text, value) FILTER (WHERE value <> 0) AS {m.name}
-    FROM {values}
-    GROUP BY org_key, month
+            if metrics:
+                sums = ", ".join(f"sum({m.name}) AS {m.name}" for m in metrics)
+                ctes.append(
+                    f"""{name} AS (
+    SELECT org_key, month, {sums} FROM g_{source.name} GROUP BY org_key, month
 )"""
-        )
-        joins.append(f"LEFT JOIN j_{m.name} USING (org_key, month)")
-        columns[m.name] = f"coalesce(j_{m.name}.{m.name}, '{{}}'::jsonb)"
+                )
+            for m in per_motion:
+                ctes.append(_per_motion_cte(m, f"g_{source.name}"))
+                joins.append(f"LEFT JOIN j_{m.name} USING (org_key, month)")
+                columns[m.name] = f"coalesce(j_{m.name}.{m.name}, '{{}}'::jsonb)"
+        else:
+            key, grouping = _grouping(group)
+            figures = ",\n        ".join(f"{m.aggregate} AS {m.name}" for m in metrics)
+            ctes.append(
+                f"""{name} AS (
+    SELECT {key} AS org_key, month,
+        {figures}
+    FROM {source_sql(source)}
+    {grouping}
+)"""
+            )
+        if metrics:
+            joins.append(f"LEFT JOIN {name} USING (org_key, month)")
+        for m in metrics:
+            columns[m.name] = f"{name}.{m.name}" if m.nullable else f"coalesce({name}.{m.name}, 0)"
 
     org_o = "AND o.id = %(org)s" if one_partner else ""
     months = "generate_series(%(before)s::date, %(end)s::date, interval '1 month') AS g(month)"
@@ -215,7 +245,14 @@ def tenant_today() -> date:
 
 def _params(*, start: date, end: date, today: date, organization_id=None) -> dict:
     tenant = require_current_tenant()
+    count = (end.year - start.year) * 12 + end.month - start.month + 1
     return {
+        # The first days of the months of the window and of the month after it, and their
+        # local midnights (analytics.metrics.month_of).
+        "days": [month_start(start, k) for k in range(count + 1)],
+        "bounds": [
+            _local_midnight(month_start(start, k), tenant.time_zone) for k in range(count + 1)
+        ],
         "tenant": tenant.pk,
         "tz": tenant.time_zone,
         "currency": tenant.currency,
@@ -239,7 +276,12 @@ def _local_midnight(day: date, tz: str):
 
 
 def _run(sql: str, params: dict) -> int:
-    with connection.cursor() as cursor:
+    """Run one rollup statement in a transaction, without JIT compilation: the
+    statement's many small aggregates make the planner's cost estimate large enough to
+    compile (and optimize) hundreds of expressions, which takes longer than the
+    statement itself runs."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -247,10 +289,17 @@ def _run(sql: str, params: dict) -> int:
 def rollup_rebuild(*, months: int = 13, today: date | None = None) -> int:
     """Recompute the last `months` months (this one included) of every partner and of the
     program. Returns the number of rows written."""
+    from .models import RollupRun
+
     today = today or tenant_today()
     end = month_start(today)
     start = month_start(end, -(months - 1))
-    return _run(rollup_sql(group="both"), _params(start=start, end=end, today=today))
+    params = _params(start=start, end=end, today=today)
+    written = _run(rollup_sql(group="both"), params)
+    RollupRun.objects.update_or_create(
+        defaults={"rebuilt_at": params["now"], "rows_written": written}
+    )
+    return written
 
 
 def rollup_refresh_partner(*, organization_id, today: date | None = None) -> int:

@@ -88,7 +88,9 @@ def certified_people(organizations, *, trailing: dict) -> dict:
     if not apps.is_installed("enablement"):  # the rollups' column stays 0: not measured
         return _certified_people(organizations)
     found = {
-        pk: row["certified_people"] for pk, row in trailing.items() if "certified_people" in row
+        pk: row["certified_people"]
+        for pk, row in trailing.items()
+        if row.get("certified_people") is not None
     }
     found.update(_certified_people([o for o in organizations if o.pk not in found]))
     return found

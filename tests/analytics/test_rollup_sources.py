@@ -244,3 +244,19 @@ def test_the_month_before_the_window_is_not_written(fixture):  # noqa: F811
     rollups.rollup_rebuild(today=TODAY)
     # 13 months: March 2025 to March 2026; February 2025 only carries the pipeline in.
     assert MonthlyMetrics.objects.order_by("month").first().month == date(2025, 3, 1)
+
+
+@pytest.mark.django_db
+def test_figures_are_as_of_the_last_rebuild_even_where_no_row_changed(fixture):  # noqa: F811
+    from analytics.models import RollupRun
+
+    rollups.rollup_rebuild(today=TODAY)
+    written = _row(fixture["a"], FEB).computed_at
+    rollups.rollup_rebuild(today=TODAY)  # nothing changed: nothing rewritten
+    run = RollupRun.objects.get()
+    assert run.rebuilt_at > written and run.rows_written == 0
+    assert _row(fixture["a"], FEB).computed_at == written
+    figures = selectors.partners_trailing(organization_ids=[fixture["a"].pk], end=MAR)
+    assert figures[fixture["a"].pk]["as_of"] == run.rebuilt_at
+    assert selectors.program_as_of() == run.rebuilt_at
+    assert selectors.program_trailing(end=MAR)["as_of"] == run.rebuilt_at
