@@ -62,6 +62,21 @@ class Chart:
     def header(self) -> list[str]:
         return ["", *[d["label"] for d in self.datasets]]
 
+    @property
+    def display_rows(self) -> list[tuple[str, list[str]]]:
+        """The table view's rows, formatted here once (money in the tenant's currency,
+        "—" for a missing figure) rather than cell by cell in the template."""
+        from .providers import money
+
+        currency = require_current_tenant().currency if self.money else None
+
+        def cell(value) -> str:
+            if self.money:
+                return money(value, currency)
+            return "—" if value is None else str(value)
+
+        return [(row[0], [cell(v) for v in row[1:]]) for row in self.rows]
+
 
 @dataclass
 class Filters:

@@ -42,20 +42,28 @@ def _with_rates(row: dict) -> dict:
 
 
 def partners_trailing(
-    *, organization_ids: Iterable, months: int = 12, end: date | None = None
+    *,
+    organization_ids: Iterable,
+    months: int = 12,
+    end: date | None = None,
+    only: Iterable[str] | None = None,
 ) -> dict:
     """Per partner: the summed metrics of the trailing window, its win rate, its month-end
     snapshots of the latest month (open pipeline, certified people; None without a row
-    for that month) and as of when: {organization_id: {...}}. One query."""
+    for that month) and as of when: {organization_id: {...}}. One query. `only` names
+    the metrics wanted (the win rate needs won_count and lost_count), all by default."""
     first, last = trailing_window(months=months, end=end)
+    wanted = set(only) if only is not None else None
+    summed = [n for n in SUMMED if wanted is None or n in wanted]
+    snapshots = [n for n in SNAPSHOTS if wanted is None or n in wanted]
     rows = (
         MonthlyMetrics.objects.filter(
             organization_id__in=list(organization_ids), month__gte=first, month__lte=last
         )
         .values("organization_id")
         .annotate(
-            **{name: Sum(name) for name in SUMMED},
-            **{name: Sum(name, filter=Q(month=last)) for name in SNAPSHOTS},
+            **{name: Sum(name) for name in summed},
+            **{name: Sum(name, filter=Q(month=last)) for name in snapshots},
             as_of=_as_of(),
         )
         .order_by()
