@@ -7,7 +7,9 @@ from it (`INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE`), so no figu
 summed in a Python loop.
 
 How the statement works. Each *source* (`SOURCES`) is a SELECT over one kind of row,
-giving each row the month (in the tenant's time zone) it belongs to:
+giving each row the month (in the tenant's time zone) it belongs to — found by a binary
+search over the window's month boundaries (`month_of`, `month_of_day`), not by a time zone
+conversion per row; a moment before the window falls in the month before it:
 
     source      rows of                                        month of
     submitted   deals_deal                                     first_submitted_at
