@@ -451,7 +451,14 @@ class DealTransition(TenantOwned):
     class Meta:
         ordering = ("created_at",)
         indexes = [
-            models.Index(fields=("tenant", "deal", "created_at"), name="dealtransition_deal_idx")
+            models.Index(fields=("tenant", "deal", "created_at"), name="dealtransition_deal_idx"),
+            # The analytics rollups read a window of months of a tenant's transitions
+            # (rejections, active users): a range of this index, without the table.
+            models.Index(
+                fields=("tenant", "created_at"),
+                include=("deal", "actor", "kind", "to_value"),
+                name="dealtransition_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:
