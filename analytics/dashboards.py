@@ -1,9 +1,9 @@
 """The data of the dashboards' charts: each a title, labels and datasets, rendered as a
 Chart.js chart, as a table of the same figures and as CSV (see analytics/views.py).
 
-Figures come from the rollups (MonthlyMetrics, HealthScore) and from small counts over
-partners; the deals table is read live only for the split by motion, which the monthly
-rollups do not keep (one grouped query over the period's deals).
+Figures come from the rollups (MonthlyMetrics, with its per-motion figures, and
+HealthScore) and from small counts over partners; no page reads the deals. Every query
+returns a number of rows bounded by months, tiers, motions or ten, never by partners.
 """
 
 from __future__ import annotations
@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
 from partners.choices import LifecycleStage
 from partners.models import PartnerOrganization, Tier
+from prm.tenancy.context import require_current_tenant
 
+from .metrics import SNAPSHOTS, SUMMED
 from .models import HealthScore, MonthlyMetrics
 from .rollups import current_month, month_start
 
@@ -58,6 +62,21 @@ class Chart:
     def header(self) -> list[str]:
         return ["", *[d["label"] for d in self.datasets]]
 
+    @property
+    def display_rows(self) -> list[tuple[str, list[str]]]:
+        """The table view's rows, formatted here once (money in the tenant's currency,
+        "—" for a missing figure) rather than cell by cell in the template."""
+        from .providers import money
+
+        currency = require_current_tenant().currency if self.money else None
+
+        def cell(value) -> str:
+            if self.money:
+                return money(value, currency)
+            return "—" if value is None else str(value)
+
+        return [(row[0], [cell(v) for v in row[1:]]) for row in self.rows]
+
 
 @dataclass
 class Filters:
@@ -95,7 +114,8 @@ def _month_labels(first: date, last: date) -> list[date]:
 
 def monthly_rows(filters: Filters) -> dict[date, dict]:
     """Per month, the metrics of the filtered partners: the program rows when nothing
-    narrows the view, else the partner rows summed (medians as a decision-weighted mean)."""
+    narrows the view, else the partner rows summed (medians as a decision-weighted mean).
+    One query either way."""
     first, last = filters.months_range()
     if not filters.narrowed:
         rows = MonthlyMetrics.objects.filter(
@@ -113,15 +133,7 @@ def monthly_rows(filters: Filters) -> dict[date, dict]:
             weighted_hours=Sum(F("median_decision_hours") * decisions),
             decisions=Sum(decisions, filter=Q(median_decision_hours__isnull=False)),
         )
-        .annotate(
-            registrations_submitted=Sum("registrations_submitted"),
-            registrations_approved=Sum("registrations_approved"),
-            registrations_rejected=Sum("registrations_rejected"),
-            won_revenue=Sum("won_revenue"),
-            open_pipeline=Sum("open_pipeline"),
-            won_count=Sum("won_count"),
-            lost_count=Sum("lost_count"),
-        )
+        .annotate(**{name: Sum(name) for name in (*SUMMED, *SNAPSHOTS)})
         .order_by("month")
     )
     result = {}
@@ -133,11 +145,22 @@ def monthly_rows(filters: Filters) -> dict[date, dict]:
     return result
 
 
-def console_charts(filters: Filters, *, review_sla_days: int) -> list[Chart]:
+def console_dashboard(filters: Filters, *, review_sla_days: int) -> tuple[list[Chart], dict | None]:
+    """The console dashboard's charts and KPI tiles, from one read of the monthly rows."""
+    rows = monthly_rows(filters)
+    return (
+        console_charts(filters, review_sla_days=review_sla_days, rows=rows),
+        kpis(filters, rows=rows),
+    )
+
+
+def console_charts(
+    filters: Filters, *, review_sla_days: int, rows: dict[date, dict] | None = None
+) -> list[Chart]:
     first, last = filters.months_range()
     months = _month_labels(first, last)
     labels = [f"{m:%Y-%m}" for m in months]
-    rows = monthly_rows(filters)
+    rows = monthly_rows(filters) if rows is None else rows
     partners = filters.partners()
 
     def series(name):
@@ -205,111 +228,167 @@ def console_charts(filters: Filters, *, review_sla_days: int) -> list[Chart]:
             money=True,
         ),
     ]
-    charts.append(_by_tier_chart(filters, tiers, first, last))
-    charts.append(_by_motion_chart(filters, first))
-    charts.extend(_top_and_falling(filters, first, last))
+    by_tier, top, falling = _partner_charts(filters, tiers, first, last)
+    charts.append(by_tier)
+    charts.append(_by_motion_chart(filters, rows, first, last))
+    charts.extend([top, falling])
     charts.append(_health_chart(filters))
+    if apps.is_installed("incentives"):
+        charts.append(
+            Chart(
+                "mdf",
+                "MDF spend against partner-sourced revenue",
+                "bar",
+                labels,
+                [
+                    {"label": "MDF spent (claims approved)", "data": series("mdf_claimed")},
+                    {"label": "Partner-sourced revenue", "data": series("partner_sourced_revenue")},
+                ],
+                money=True,
+                note="MDF in the program's currency, by the month each claim was approved.",
+            )
+        )
     return charts
 
 
-def _by_tier_chart(filters: Filters, tiers, first: date, last: date) -> Chart:
-    won = dict(
-        MonthlyMetrics.objects.filter(
-            organization__in=filters.partners(), month__gte=first, month__lte=last
-        )
-        .values_list("organization__tier_id")
-        .annotate(total=Sum("won_revenue"))
-        .order_by()
-    )
-    pipeline = dict(
-        MonthlyMetrics.objects.filter(organization__in=filters.partners(), month=last)
-        .values_list("organization__tier_id")
-        .annotate(total=Sum("open_pipeline"))
-        .order_by()
-    )
-    keys = [t.pk for t in tiers] + [None]
-    return Chart(
-        "by_tier",
-        "Won revenue and open pipeline by tier",
-        "bar",
-        [t.name for t in tiers] + ["No tier"],
-        [
-            {"label": "Won revenue", "data": [won.get(k) or Decimal(0) for k in keys]},
-            {"label": "Open pipeline", "data": [pipeline.get(k) or Decimal(0) for k in keys]},
-        ],
-        money=True,
-    )
+def _partners_sql(filters: Filters) -> tuple[str, list]:
+    """A condition on `m.organization_id` for the filtered partners, and its parameters."""
+    if not filters.narrowed:
+        return "m.organization_id IS NOT NULL", []
+    sql, params = filters.partners().values("id").query.sql_with_params()
+    return f"m.organization_id IN ({sql})", list(params)
 
 
-def _by_motion_chart(filters: Filters, first: date) -> Chart:
-    from deals.models import Deal
-
-    deals = Deal.objects.filter(organization__in=filters.partners())
-    rows = (
-        deals.filter(Q(status="approved") | Q(status="won", closed_on__gte=first))
-        .values("motion__name")
-        .annotate(
-            pipeline=Sum("amount", filter=Q(status="approved")),
-            won=Sum("final_amount", filter=Q(status="won")),
-        )
-        .order_by("motion__name")
-    )
-    rows = list(rows)
-    return Chart(
-        "by_motion",
-        "Won revenue and open pipeline by motion",
-        "bar",
-        [r["motion__name"] for r in rows],
-        [
-            {"label": "Won revenue", "data": [r["won"] or Decimal(0) for r in rows]},
-            {"label": "Open pipeline", "data": [r["pipeline"] or Decimal(0) for r in rows]},
-        ],
-        money=True,
-        note="Counted live from the deals of the period (the monthly figures have no motion).",
-    )
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def _top_and_falling(filters: Filters, first: date, last: date) -> list[Chart]:
+def _partner_charts(filters: Filters, tiers, first: date, last: date) -> tuple[Chart, ...]:
+    """Won revenue and open pipeline by tier, the top partners and the falling ones (won
+    revenue against the period before): one query over the partners' monthly rows, at
+    most (tiers + 1) + 10 + 10 rows back, whatever the number of partners."""
     previous_first = month_start(first, -filters.months)
-    partners = filters.partners()
-    rows = (
-        MonthlyMetrics.objects.filter(
-            organization__in=partners, month__gte=previous_first, month__lte=last
+    condition, params = _partners_sql(filters)
+    rows = _fetch(
+        f"""
+        WITH p AS (
+            SELECT m.organization_id,
+                   coalesce(sum(m.won_revenue) FILTER (WHERE m.month >= %s), 0) AS now,
+                   coalesce(sum(m.won_revenue) FILTER (WHERE m.month < %s), 0) AS before,
+                   coalesce(sum(m.open_pipeline) FILTER (WHERE m.month = %s), 0) AS pipeline
+            FROM analytics_monthlymetrics m
+            WHERE m.tenant_id = %s AND {condition} AND m.month >= %s AND m.month <= %s
+            GROUP BY m.organization_id
+        ),
+        q AS (
+            SELECT p.*, o.name, o.tier_id
+            FROM p JOIN partners_partnerorganization o ON o.id = p.organization_id
         )
-        .values("organization_id", "organization__name")
-        .annotate(
-            now=Sum("won_revenue", filter=Q(month__gte=first)),
-            before=Sum("won_revenue", filter=Q(month__lt=first)),
-        )
-        .order_by()
+        SELECT 'tier', tier_id::text, '', sum(now), 0, sum(pipeline) FROM q GROUP BY tier_id
+        UNION ALL
+        (SELECT 'top', organization_id::text, name, now, before, 0 FROM q
+         ORDER BY now DESC, name LIMIT 10)
+        UNION ALL
+        (SELECT 'falling', organization_id::text, name, now, before, 0 FROM q
+         WHERE before > now ORDER BY now - before, name LIMIT 10)
+        """,  # noqa: S608 - the condition is the ORM's SQL; values are parameters
+        [first, first, last, require_current_tenant().pk, *params, previous_first, last],
     )
-    rows = list(rows)
-    top = sorted(rows, key=lambda r: -(r["now"] or 0))[:10]
-    falling = sorted(
-        (r for r in rows if (r["before"] or 0) > (r["now"] or 0)),
-        key=lambda r: (r["now"] or 0) - (r["before"] or 0),
-    )[:10]
-    return [
+    by_tier = {key: (now, pipeline) for kind, key, _, now, _, pipeline in rows if kind == "tier"}
+    top = [(name, now, before) for kind, _, name, now, before, _ in rows if kind == "top"]
+    falling = [(name, now, before) for kind, _, name, now, before, _ in rows if kind == "falling"]
+    keys = [str(t.pk) for t in tiers] + [None]
+    zero = (Decimal(0), Decimal(0))
+    return (
+        Chart(
+            "by_tier",
+            "Won revenue and open pipeline by tier",
+            "bar",
+            [t.name for t in tiers] + ["No tier"],
+            [
+                {"label": "Won revenue", "data": [by_tier.get(k, zero)[0] for k in keys]},
+                {"label": "Open pipeline", "data": [by_tier.get(k, zero)[1] for k in keys]},
+            ],
+            money=True,
+        ),
         Chart(
             "top_partners",
             "Top partners by won revenue",
             "bar",
-            [r["organization__name"] for r in top],
-            [{"label": "Won revenue", "data": [r["now"] or Decimal(0) for r in top]}],
+            [name for name, _, _ in top],
+            [{"label": "Won revenue", "data": [now for _, now, _ in top]}],
             money=True,
         ),
         Chart(
             "falling_partners",
             "Falling partners (won revenue against the period before)",
             "bar",
-            [r["organization__name"] for r in falling],
+            [name for name, _, _ in falling],
             [
-                {"label": "Period before", "data": [r["before"] or Decimal(0) for r in falling]},
-                {"label": "This period", "data": [r["now"] or Decimal(0) for r in falling]},
+                {"label": "Period before", "data": [before for _, _, before in falling]},
+                {"label": "This period", "data": [now for _, now, _ in falling]},
             ],
             money=True,
         ),
-    ]
+    )
+
+
+def _by_motion_chart(filters: Filters, rows: dict[date, dict], first: date, last: date) -> Chart:
+    """Won revenue of the period and open pipeline now, by motion, from the rollups'
+    per-motion figures: the program rows already read, or one query over the filtered
+    partners' rows."""
+    from deals.models import Motion
+
+    won: dict[str, Decimal] = {}
+    pipeline: dict[str, Decimal] = {}
+    if not filters.narrowed:
+        for month, row in rows.items():
+            for key, value in (row.get("won_revenue_by_motion") or {}).items():
+                won[key] = won.get(key, Decimal(0)) + Decimal(value)
+            if month == last:
+                for key, value in (row.get("open_pipeline_by_motion") or {}).items():
+                    pipeline[key] = Decimal(value)
+    else:
+        condition, params = _partners_sql(filters)
+        tenant = require_current_tenant().pk
+        found = _fetch(
+            f"""
+            SELECT x.motion, sum(x.won), sum(x.pipeline) FROM (
+                SELECT w.key AS motion, w.value::numeric AS won, 0 AS pipeline
+                FROM analytics_monthlymetrics m, jsonb_each_text(m.won_revenue_by_motion) w
+                WHERE m.tenant_id = %s AND {condition} AND m.month >= %s AND m.month <= %s
+                UNION ALL
+                SELECT p.key, 0, p.value::numeric
+                FROM analytics_monthlymetrics m, jsonb_each_text(m.open_pipeline_by_motion) p
+                WHERE m.tenant_id = %s AND {condition} AND m.month = %s
+            ) x GROUP BY x.motion
+            """,  # noqa: S608 - the condition is the ORM's SQL; values are parameters
+            [tenant, *params, first, last, tenant, *params, last],
+        )
+        for key, won_sum, pipeline_sum in found:
+            won[key], pipeline[key] = won_sum, pipeline_sum
+    keys = set(won) | set(pipeline)
+    names = dict(Motion.objects.filter(pk__in=keys).values_list("pk", "name")) if keys else {}
+    motions = sorted(keys, key=lambda k: (names.get(_uuid(k), ""), k))
+    return Chart(
+        "by_motion",
+        "Won revenue and open pipeline by motion",
+        "bar",
+        [names.get(_uuid(k), "(removed motion)") for k in motions],
+        [
+            {"label": "Won revenue", "data": [won.get(k) or Decimal(0) for k in motions]},
+            {"label": "Open pipeline", "data": [pipeline.get(k) or Decimal(0) for k in motions]},
+        ],
+        money=True,
+    )
+
+
+def _uuid(key: str):
+    import uuid
+
+    return uuid.UUID(key)
 
 
 HEALTH_BUCKETS = ((0, 19), (20, 39), (40, 59), (60, 79), (80, 100))
@@ -375,43 +454,38 @@ def partner_charts(*, organization_id, months: int = 12) -> list[Chart]:
 
 
 def partner_rank(*, organization_id) -> tuple[int, int] | None:
-    """(rank by trailing-12-month won revenue, number of partners ranked)."""
+    """(rank by trailing-12-month won revenue, number of partners ranked): one query,
+    counted in SQL (one row back, whatever the number of partners)."""
     last = current_month()
     first = month_start(last, -11)
-    totals = (
-        MonthlyMetrics.objects.filter(organization__isnull=False, month__gte=first, month__lte=last)
-        .values("organization_id")
-        .annotate(total=Sum("won_revenue"))
-        .order_by()
+    found = _fetch(
+        """
+        WITH t AS (
+            SELECT organization_id, coalesce(sum(won_revenue), 0) AS total
+            FROM analytics_monthlymetrics
+            WHERE tenant_id = %s AND organization_id IS NOT NULL AND month >= %s AND month <= %s
+            GROUP BY organization_id
+        )
+        SELECT 1 + (SELECT count(*) FROM t WHERE t.total > mine.total), (SELECT count(*) FROM t)
+        FROM t AS mine WHERE mine.organization_id = %s
+        """,
+        [require_current_tenant().pk, first, last, organization_id],
     )
-    mine = None
-    values = []
-    for row in totals:
-        values.append(row["total"] or 0)
-        if row["organization_id"] == organization_id:
-            mine = row["total"] or 0
-    if mine is None:
-        return None
-    return 1 + sum(1 for v in values if v > mine), len(values)
+    return (found[0][0], found[0][1]) if found else None
 
 
-def kpis(filters: Filters) -> dict | None:
-    """The tiles above the charts: the program's, or the filtered partners' sums."""
-    from .selectors import _with_rates, program_trailing
+def kpis(filters: Filters, *, rows: dict[date, dict] | None = None) -> dict | None:
+    """The tiles above the charts: the program's, or the filtered partners' sums, over
+    the monthly rows of the period (those of the charts when given: no query)."""
+    from .selectors import _with_rates
 
-    if not filters.narrowed:
-        return program_trailing(months=filters.months)
     first, last = filters.months_range()
-    rows = MonthlyMetrics.objects.filter(
-        organization__in=filters.partners(), month__gte=first, month__lte=last
-    )
-    found = rows.aggregate(
-        won_revenue=Sum("won_revenue"),
-        won_count=Sum("won_count"),
-        lost_count=Sum("lost_count"),
-        registrations_approved=Sum("registrations_approved"),
-        open_pipeline=Sum("open_pipeline", filter=Q(month=last)),
-    )
-    if found["won_revenue"] is None:
+    rows = monthly_rows(filters) if rows is None else rows
+    if not rows:
         return None
+    found = {name: sum((r.get(name) or 0 for r in rows.values()), 0) for name in SUMMED}
+    latest = rows.get(last, {})
+    for name in SNAPSHOTS:
+        found[name] = latest.get(name) or 0
+    found["median_decision_hours"] = latest.get("median_decision_hours")
     return _with_rates(found)

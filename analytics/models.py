@@ -6,6 +6,7 @@ the metrics of analytics.metrics.METRICS.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,12 +21,22 @@ from .choices import HealthComponent, ProposalDirection, ProposalStatus
 money = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0")}
 
 
+class DecimalDecoder(json.JSONDecoder):
+    """JSON numbers with a fraction as Decimal: money stays exact in per-motion figures."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("parse_float", Decimal)
+        super().__init__(*args, **kwargs)
+
+
 class MonthlyMetrics(TenantOwned):
     """One partner's figures for one month (in the tenant's time zone); a row without an
     organization holds the whole program's figures for that month.
 
     Kept by analytics.rollups (nightly for the last 13 months, and the current month of
-    one partner shortly after its deals change); `computed_at` is the "as of" of a row.
+    one partner shortly after its deals change). A rebuild rewrites only the rows whose
+    figures changed: `computed_at` is when the row's figures were last written, and the
+    figures are as of the later of it and the tenant's last full rebuild (`RollupRun`).
     """
 
     organization = models.ForeignKey(
@@ -50,6 +61,18 @@ class MonthlyMetrics(TenantOwned):
     touchpoints = models.PositiveIntegerField(default=0)
     win_rate = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     open_pipeline = models.DecimalField(**money)
+    # Enablement: people of the partner holding a valid certification on the month's last
+    # day (today for the current month).
+    certified_people = models.PositiveIntegerField(default=0)
+    # Incentives, in the tenant's currency (other currencies are never summed into them).
+    mdf_approved = models.DecimalField(**money)
+    mdf_claimed = models.DecimalField(**money)
+    mdf_paid = models.DecimalField(**money)
+    earnings_posted = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    # Per deal motion ({motion id: amount}, zero amounts left out): won revenue of the
+    # month and open pipeline at its end. The sums over motions equal the columns above.
+    won_revenue_by_motion = models.JSONField(default=dict, blank=True, decoder=DecimalDecoder)
+    open_pipeline_by_motion = models.JSONField(default=dict, blank=True, decoder=DecimalDecoder)
     computed_at = models.DateTimeField()
 
     partner_scope = "organization"
@@ -76,6 +99,24 @@ class MonthlyMetrics(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.organization or 'Program'} · {self.month:%Y-%m}"
+
+
+class RollupRun(TenantOwned):
+    """When the tenant's rollups were last rebuilt in full (one row per tenant): every
+    row was checked then, though only those whose figures changed were rewritten."""
+
+    rebuilt_at = models.DateTimeField()
+    rows_written = models.PositiveIntegerField(default=0)
+
+    partner_scope = None
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("tenant",), name="rolluprun_one_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rollups rebuilt {self.rebuilt_at:%Y-%m-%d %H:%M}"
 
 
 def default_weights() -> dict[str, int]:

@@ -46,7 +46,10 @@ def percent(value) -> str:
 def partner_list_figures(organizations) -> dict:
     """Open pipeline, won revenue (12 months) and win rate per partner, from the rollups
     (partners.providers.figure_providers): one query, whatever the page size."""
-    figures = selectors.partners_trailing(organization_ids=[o.pk for o in organizations])
+    figures = selectors.partners_trailing(
+        organization_ids=[o.pk for o in organizations],
+        only=("open_pipeline", "won_revenue", "won_count", "lost_count"),
+    )
     values = {
         organization_id: [
             money(row.get("open_pipeline")),

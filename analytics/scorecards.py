@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Sum
 
@@ -35,6 +36,20 @@ KPI_ROWS = (
     ("win_rate", "Win rate (%)", False),
     ("touchpoints", "Touchpoints", False),
 )
+# Rows of the apps that provide the figure, shown when that app is installed.
+APP_KPI_ROWS = (
+    ("enablement", "certified_people", "Certified people (latest month)", False),
+    ("incentives", "earnings_posted", "Earnings posted", True),
+    ("incentives", "mdf_approved", "MDF approved", True),
+    ("incentives", "mdf_claimed", "MDF spent (claims approved)", True),
+)
+
+
+def kpi_rows() -> list[tuple[str, str, bool]]:
+    extra = [
+        (name, label, money) for app, name, label, money in APP_KPI_ROWS if apps.is_installed(app)
+    ]
+    return [*KPI_ROWS, *extra]
 
 
 @dataclass
@@ -97,7 +112,7 @@ def scorecard(*, organization: PartnerOrganization) -> dict:
             (before or {}).get(name) if before else None,
             money,
         )
-        for name, label, money in KPI_ROWS
+        for name, label, money in kpi_rows()
     ]
     figures = partner_metrics(organization=organization)
     tiers = list(Tier.objects.order_by("rank"))

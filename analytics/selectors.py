@@ -6,23 +6,27 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Max, Sum
+from django.db.models import DateTimeField, Max, Q, Subquery, Sum
+from django.db.models.functions import Greatest
 
-from .metrics import METRICS
-from .models import MonthlyMetrics
+from .metrics import METRICS, SNAPSHOTS, SUMMED
+from .models import MonthlyMetrics, RollupRun
 from .rollups import current_month, month_start
 
-SUMMED = tuple(m.name for m in METRICS if m.trailing == "sum")
+
+def _as_of():
+    """The "as of" of a group of rows: the latest of their own writes and of the last
+    full rebuild (which checked every row but rewrote only the changed ones)."""
+    rebuilt = Subquery(RollupRun.objects.values("rebuilt_at")[:1], output_field=DateTimeField())
+    return Greatest(Max("computed_at"), rebuilt)
 
 
 def program_as_of() -> datetime | None:
     """When the program's rollups were last computed (None: never)."""
-    return (
-        MonthlyMetrics.objects.filter(organization__isnull=True)
-        .order_by("-computed_at")
-        .values_list("computed_at", flat=True)
-        .first()
+    found = MonthlyMetrics.objects.filter(organization__isnull=True).aggregate(
+        as_of=_as_of(), written=Max("computed_at")
     )
+    return found["as_of"] if found["written"] else None
 
 
 def trailing_window(*, months: int = 12, end: date | None = None) -> tuple[date, date]:
@@ -38,30 +42,33 @@ def _with_rates(row: dict) -> dict:
 
 
 def partners_trailing(
-    *, organization_ids: Iterable, months: int = 12, end: date | None = None
+    *,
+    organization_ids: Iterable,
+    months: int = 12,
+    end: date | None = None,
+    only: Iterable[str] | None = None,
 ) -> dict:
-    """Per partner: the summed metrics of the trailing window, its win rate, its open
-    pipeline (latest month) and as of when: {organization_id: {...}}. One query."""
+    """Per partner: the summed metrics of the trailing window, its win rate, its month-end
+    snapshots of the latest month (open pipeline, certified people; None without a row
+    for that month) and as of when: {organization_id: {...}}. One query. `only` names
+    the metrics wanted (the win rate needs won_count and lost_count), all by default."""
     first, last = trailing_window(months=months, end=end)
+    wanted = set(only) if only is not None else None
+    summed = [n for n in SUMMED if wanted is None or n in wanted]
+    snapshots = [n for n in SNAPSHOTS if wanted is None or n in wanted]
     rows = (
         MonthlyMetrics.objects.filter(
             organization_id__in=list(organization_ids), month__gte=first, month__lte=last
         )
         .values("organization_id")
         .annotate(
-            **{name: Sum(name) for name in SUMMED},
-            as_of=Max("computed_at"),
+            **{name: Sum(name) for name in summed},
+            **{name: Sum(name, filter=Q(month=last)) for name in snapshots},
+            as_of=_as_of(),
         )
         .order_by()
     )
-    result = {row.pop("organization_id"): _with_rates(row) for row in rows}
-    if result:
-        pipelines = MonthlyMetrics.objects.filter(
-            organization_id__in=list(result), month=last
-        ).values_list("organization_id", "open_pipeline")
-        for organization_id, pipeline in pipelines:
-            result[organization_id]["open_pipeline"] = pipeline
-    return result
+    return {row.pop("organization_id"): _with_rates(row) for row in rows}
 
 
 def program_trailing(*, months: int = 12, end: date | None = None) -> dict | None:
@@ -69,12 +76,12 @@ def program_trailing(*, months: int = 12, end: date | None = None) -> dict | Non
     first, last = trailing_window(months=months, end=end)
     row = MonthlyMetrics.objects.filter(
         organization__isnull=True, month__gte=first, month__lte=last
-    ).aggregate(**{name: Sum(name) for name in SUMMED}, as_of=Max("computed_at"))
-    if row["as_of"] is None:
+    ).aggregate(**{name: Sum(name) for name in SUMMED}, as_of=_as_of(), written=Max("computed_at"))
+    if row.pop("written") is None:
         return None
     latest = (
         MonthlyMetrics.objects.filter(organization__isnull=True, month=last)
-        .values("open_pipeline", "median_decision_hours")
+        .values(*SNAPSHOTS, "median_decision_hours")
         .first()
     ) or {}
     row.update(latest)

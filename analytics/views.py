@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -93,11 +94,14 @@ class ConsoleDashboardView(StaffRequiredMixin, ChartsMixin, TemplateView):
         form, filters = self.get_filters()
         query = self.request.GET.copy()
         query.pop("export", None)
+        charts, kpis = dashboards.console_dashboard(
+            filters, review_sla_days=self.request.tenant.deal_review_sla_days
+        )
         return super().get_context_data(
             form=form,
             filters=filters,
-            charts=self.get_charts(),
-            kpis=dashboards.kpis(filters),
+            charts=charts,
+            kpis=kpis,
             as_of=selectors.program_as_of(),
             query=query.urlencode(),
             pending_proposals=TierProposal.objects.filter(status=ProposalStatus.PENDING).count(),
@@ -134,6 +138,8 @@ class PortalDashboardView(PartnerRequiredMixin, ChartsMixin, TemplateView):
             rank=dashboards.partner_rank(organization_id=organization.pk)
             if cfg.show_rank_to_partners
             else None,
+            show_certified=apps.is_installed("enablement"),
+            show_incentives=apps.is_installed("incentives"),
             **kwargs,
         )
 

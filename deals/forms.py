@@ -180,6 +180,14 @@ class CloseForm(forms.Form):
     )
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        label="Why reopen it",
+        help_text="The partner sees this. Earnings of a won deal are reversed.",
+    )
+
+
 class ExtensionRequestForm(forms.Form):
     days = forms.IntegerField(min_value=1, max_value=365, initial=30)
     reason = forms.CharField(max_length=1000, widget=forms.TextInput)

@@ -418,6 +418,10 @@ class Deal(TenantOwned):
     def expire(self):
         pass
 
+    @transition(field=status, source=(DealStatus.WON, DealStatus.LOST), target=DealStatus.APPROVED)
+    def reopen(self):
+        pass
+
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES
@@ -470,7 +474,14 @@ class DealTransition(TenantOwned):
     class Meta:
         ordering = ("created_at",)
         indexes = [
-            models.Index(fields=("tenant", "deal", "created_at"), name="dealtransition_deal_idx")
+            models.Index(fields=("tenant", "deal", "created_at"), name="dealtransition_deal_idx"),
+            # The analytics rollups read a window of months of a tenant's transitions
+            # (rejections, active users): a range of this index, without the table.
+            models.Index(
+                fields=("tenant", "created_at"),
+                include=("deal", "actor", "kind", "to_value"),
+                name="dealtransition_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -824,8 +835,8 @@ def lead_import_upload_to(instance, filename: str) -> str:
 
 
 class LeadImport(TenantOwned):
-    """One CSV file of leads being imported by a Celery job, in chunks, so the page can
-    show its progress; every refused row is kept with its reasons."""
+    """One CSV file of leads imported by a Celery job, all or nothing (progress in the
+    cache while it runs); every refused row is kept with its reasons."""
 
     file = models.FileField(upload_to=lead_import_upload_to)
     file_name = models.CharField(max_length=255, blank=True)
@@ -833,7 +844,7 @@ class LeadImport(TenantOwned):
         max_length=10, choices=LeadImportStatus.choices, default=LeadImportStatus.PENDING
     )
     total_rows = models.PositiveIntegerField(default=0)
-    # Rows handled so far (imported or refused): where the next chunk starts.
+    # Rows handled (imported or refused), stored when the import finishes.
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     # [{"row": 3, "errors": ["..."]}, ...] in file order.
@@ -855,7 +866,3 @@ class LeadImport(TenantOwned):
     @property
     def is_finished(self) -> bool:
         return self.status in (LeadImportStatus.DONE, LeadImportStatus.FAILED)
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total_rows else int(100 * self.processed_rows / self.total_rows)

@@ -37,16 +37,8 @@ def remind_stage_sla(*, tenant_id: int) -> int:
     return services.deals_remind_stage_sla()
 
 
-@tenant_task(name="deals.import_leads")
-def import_leads(*, tenant_id: int, lead_import_id: str, offset: int) -> int | None:
-    """One chunk of a lead import; the next chunk is enqueued once this one committed."""
-    from django.db import transaction
-
-    next_offset = services.lead_import_run_chunk(lead_import_id=lead_import_id, offset=offset)
-    if next_offset is not None:
-        transaction.on_commit(
-            lambda: import_leads.delay(
-                tenant_id=tenant_id, lead_import_id=lead_import_id, offset=next_offset
-            )
-        )
-    return next_offset
+@tenant_task(name="deals.import_leads", atomic=False)
+def import_leads(*, tenant_id: int, lead_import_id: str, offset: int = 0) -> None:
+    """A whole lead import, all or nothing (`offset` is accepted from jobs queued by
+    earlier versions, which ran one chunk each, and ignored: the import starts over)."""
+    services.lead_import_run(lead_import_id=lead_import_id)

@@ -78,6 +78,11 @@ urlpatterns = [
     path(
         "manage/deals/<uuid:pk>/close/", views.ConsoleCloseView.as_view(), name="console_deal_close"
     ),
+    path(
+        "manage/deals/<uuid:pk>/reopen/",
+        views.ConsoleReopenView.as_view(),
+        name="console_deal_reopen",
+    ),
     path("manage/deals/<uuid:pk>/sales-rep/", views.SalesRepView.as_view(), name="deal_sales_rep"),
     path(
         "manage/deals/<uuid:pk>/partners/", views.DealPartnersView.as_view(), name="deal_partners"

@@ -243,3 +243,89 @@ def learning_path_next_courses(*, membership: Membership, paths) -> dict:
         )
         for path in paths
     }
+
+
+# --- the content library, for the apps above (marketing's campaign kits) ---------------
+
+
+def library_assets_visible_to(membership: Membership):
+    """The library assets this member may open, by the library's own rules: staff every
+    asset of the tenant; a partner user the published, current ones aimed at its
+    organization (the same queryset the library's pages and downloads use)."""
+    from .models import Asset
+
+    return Asset.objects.visible_to(membership)
+
+
+def library_search(*, membership: Membership, query: str = "", exclude_ids=()):
+    """Assets to pick from, for staff building something out of the library: the
+    library's full-text search (title, tags, category, description) or a title fragment,
+    best match first; the caller paginates (never every asset in one list)."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    queryset = library_assets_visible_to(membership).exclude(pk__in=list(exclude_ids))
+    query = (query or "").strip()
+    if not query:
+        return queryset.order_by("title", "pk")
+    text = SearchQuery(query, search_type="websearch", config="english")
+    return (
+        queryset.filter(Q(search_vector=text) | Q(title__icontains=query))
+        .annotate(rank=SearchRank(F("search_vector"), text))
+        .order_by(F("rank").desc(nulls_last=True), "title", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class LibraryItem:
+    """An asset as another app shows it: where to open it and, for a file, download it."""
+
+    pk: object
+    title: str
+    kind: str
+    kind_label: str
+    category: str
+    file_size: int
+    open_url: str
+    download_url: str
+    is_published: bool
+    expires_on: date | None
+
+    @property
+    def hidden_reason(self) -> str:
+        """Why partners do not see it at all right now ("" when they may)."""
+        if not self.is_published:
+            return "not published in the library"
+        if self.expires_on is not None and self.expires_on < timezone.localdate():
+            return "expired in the library"
+        return ""
+
+
+def library_items(assets) -> list[LibraryItem]:
+    """Assets as LibraryItems with the library's own addresses: its resource page (which
+    records the view; a link asset goes on to its URL) and its download (which records
+    the download), both checking again who may see the asset."""
+    from django.urls import reverse
+
+    from .choices import AssetKind
+
+    items = []
+    for asset in assets:
+        page = reverse("enablement:resource", args=[asset.pk])
+        is_file = asset.kind == AssetKind.FILE and bool(asset.file)
+        items.append(
+            LibraryItem(
+                pk=asset.pk,
+                title=asset.title,
+                kind=asset.kind,
+                kind_label=asset.get_kind_display(),
+                category=asset.category,
+                file_size=asset.file_size if is_file else 0,
+                open_url=page if is_file else f"{page}?go=1",
+                download_url=reverse("enablement:resource_download", args=[asset.pk])
+                if is_file
+                else "",
+                is_published=asset.is_published,
+                expires_on=asset.expires_on,
+            )
+        )
+    return items

@@ -13,6 +13,7 @@ from partners.models import PartnerOrganization, PartnerType, Tier
 from . import services
 from .choices import ActivityType, PeriodUnit, ProgramKind
 from .models import Fund, IncentiveProgram, IncentiveSettings
+from .providers import fund_request_links
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
 
@@ -152,6 +153,22 @@ class FundRequestForm(forms.Form):
     expected_leads = forms.IntegerField(min_value=0, required=False, initial=0)
     expected_pipeline = MoneyField(required=False, min_value=Decimal("0"))
 
+    def __init__(self, *args, membership=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One optional field per registered link (marketing: the campaign it funds). The
+        # list offers the partner's own rows; whatever is posted is checked by the submit
+        # service (link.resolve), whose refusal lands on this field.
+        self.link_names = []
+        for link in fund_request_links:
+            options = link.options(membership) if membership is not None else []
+            self.fields[link.name] = forms.CharField(
+                required=False,
+                label=link.label,
+                help_text=link.help_text,
+                widget=forms.Select(choices=[("", "—")] + list(options)),
+            )
+            self.link_names.append(link.name)
+
     def clean(self):
         data = super().clean()
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
@@ -169,6 +186,7 @@ class FundRequestForm(forms.Form):
             planned_spend=d["planned_spend"],
             expected_leads=d.get("expected_leads") or 0,
             expected_pipeline=d.get("expected_pipeline") or Decimal("0"),
+            links={name: d.get(name) or "" for name in self.link_names},
         )
 
 

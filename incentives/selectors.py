@@ -124,3 +124,70 @@ def allocations_with_utilisation(*, fund: Fund):
         .annotate(**utilisation_annotations())
         .order_by("organization__name")
     )
+
+
+# --- what fund requests name through the registered links (incentives.providers) -------
+
+
+def fund_request_link_items(fund_requests) -> dict:
+    """{request pk: {link name: LinkedItem}} for the given requests (every pk present,
+    empty when it names nothing): one `describe` call per registered link."""
+    from .providers import fund_request_links
+
+    rows = list(fund_requests)
+    items: dict = {row.pk: {} for row in rows}
+    if not rows:
+        return items
+    for link in fund_request_links:
+        for pk, item in link.describe(rows).items():
+            if pk in items:
+                items[pk][link.name] = item
+    return items
+
+
+def with_links(fund_requests):
+    """Set `.links` on each request: [(link label, LinkedItem)] for the templates."""
+    from .providers import fund_request_links
+
+    rows = list(fund_requests)
+    items = fund_request_link_items(rows)
+    labels = {link.name: link.label for link in fund_request_links}
+    for row in rows:
+        row.links = [(labels[name], item) for name, item in items[row.pk].items()]
+    return rows
+
+
+def fund_request_totals(*, requests, group_by: str) -> dict:
+    """MDF asked for and granted, per `group_by` value and currency (never summed across
+    currencies), for the given FundRequest queryset; one query.
+
+    `requested`: the planned spend of every request; `approved`: the approved amount of
+    those approved or claimed (not of those rejected or past their claim window).
+    {group value: [{"currency", "requests", "requested", "approved"}, ...]}
+    """
+    from django.db.models import Count, DecimalField, Q, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    zero = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
+    granted = Q(status__in=(RequestStatus.APPROVED, RequestStatus.CLAIMED))
+    rows = (
+        requests.order_by()
+        .values(group_by, "allocation__fund__currency")
+        .annotate(
+            n=Count("pk"),
+            requested=Coalesce(Sum("planned_spend"), zero),
+            approved=Coalesce(Sum("approved_amount", filter=granted), zero),
+        )
+        .order_by(group_by, "allocation__fund__currency")
+    )
+    totals: dict = {}
+    for row in rows:
+        totals.setdefault(row[group_by], []).append(
+            {
+                "currency": row["allocation__fund__currency"],
+                "requests": row["n"],
+                "requested": row["requested"],
+                "approved": row["approved"],
+            }
+        )
+    return totals

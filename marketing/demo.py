@@ -1,7 +1,8 @@
 """Demo data of the marketing app for one tenant (called by prm.core.demo; idempotent).
 
 Both tenants get a published co-branded campaign launched by their first partner, with
-one lead from its landing page; two announcements (one for partner admins only); help
+one lead from its landing page, two content-library assets in its kit and an approved
+MDF request naming it; two announcements (one for partner admins only); help
 requests (one answered by the channel manager); a partner satisfaction survey. Rows are
 looked up by natural keys first, so a second run changes nothing.
 """
@@ -9,6 +10,7 @@ looked up by natural keys first, so a second run changes nothing.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -16,7 +18,14 @@ from django.utils import timezone
 from deals.models import Motion, Product
 
 from . import services
-from .models import Announcement, Campaign, CampaignLaunch, HelpRequest, Survey
+from .models import (
+    Announcement,
+    Campaign,
+    CampaignFunding,
+    CampaignLaunch,
+    HelpRequest,
+    Survey,
+)
 
 if TYPE_CHECKING:
     from prm.core.demo import DemoPeople
@@ -60,16 +69,80 @@ def _campaign(people: DemoPeople) -> Campaign:
     )
 
 
+# Content-library assets (enablement's demo) offered with the demo campaign's kit.
+KIT_LIBRARY_ASSETS = ("Co-branding guidelines", "Platform overview deck")
+
+
+def _kit_library_assets(people: DemoPeople, campaign: Campaign) -> None:
+    from enablement.selectors import library_search
+
+    for title in KIT_LIBRARY_ASSETS:
+        asset = library_search(membership=people.admin).filter(title=title).first()
+        if asset is not None:  # idempotent: the service keeps one link per asset
+            services.campaign_library_asset_add(
+                campaign=campaign, acting_membership=people.admin, asset_id=asset.pk
+            )
+
+
+def _campaign_funding(people: DemoPeople, launch: CampaignLaunch) -> None:
+    """An approved MDF request of the launching partner naming the campaign it funds,
+    submitted through the request's own service (the link comes through its registry)."""
+    from incentives import services as incentive_services
+    from incentives.models import FundAllocation
+
+    if CampaignFunding.objects.filter(launch=launch).exists():
+        return
+    today = timezone.localdate()
+    allocation = (
+        FundAllocation.objects.filter(
+            organization_id=launch.organization_id, fund__ends_on__gte=today
+        )
+        .select_related("fund")
+        .order_by("fund__starts_on")
+        .first()
+    )
+    if allocation is None:
+        return
+    fund = allocation.fund
+    starts = max(fund.starts_on, today)
+    request = incentive_services.fund_request_submit(
+        acting_membership=people.partner_admins[0],
+        allocation=allocation,
+        data=incentive_services.RequestInput(
+            title=f"{launch.campaign.name}: paid social ads",
+            activity_type="digital",
+            description="Promoted posts pointing at our co-branded landing page.",
+            starts_on=starts,
+            ends_on=min(fund.ends_on, starts + timedelta(days=14)),
+            planned_spend=Decimal("1500"),
+            expected_leads=20,
+            expected_pipeline=Decimal("30000"),
+            links={"campaign": str(launch.campaign_id)},
+        ),
+    )
+    incentive_services.fund_request_approve(
+        request=request,
+        acting_membership=people.channel_manager,
+        amount=Decimal("1200"),
+        reason="Approved for the first two weeks of ads.",
+    )
+
+
 def _campaigns(people: DemoPeople) -> None:
     if not people.partner_admins or Motion.objects.count() == 0:
         return
     campaign = _campaign(people)
+    _kit_library_assets(people, campaign)
     partner = people.partner_admins[0]
     launch = CampaignLaunch.objects.filter(
         campaign=campaign, organization=partner.partner_organization
     ).first()
-    if launch is not None:
-        return
+    if launch is None:
+        launch = _launch(campaign, partner)
+    _campaign_funding(people, launch)
+
+
+def _launch(campaign: Campaign, partner) -> CampaignLaunch:
     launch = services.campaign_launch(
         campaign=campaign,
         acting_membership=partner,
@@ -91,6 +164,7 @@ def _campaigns(people: DemoPeople) -> None:
             "consent": True,
         },
     )
+    return launch
 
 
 ANNOUNCEMENTS = [

@@ -49,6 +49,85 @@ def campaign_launches(*, campaign: Campaign):
 
 
 # ---------------------------------------------------------------------------------------
+# Campaign links: kit assets from the content library, MDF requests funding campaigns
+# ---------------------------------------------------------------------------------------
+
+
+def campaign_library_items(*, campaign: Campaign, membership) -> list:
+    """The kit's library assets as this member may open them (enablement LibraryItems):
+    for a partner user only those the library's own rules show it (published, current,
+    in its audience); for staff all of them, each with the reason partners may not see
+    it (`hidden_reason`) and the link's id (`link_id`, to take it out of the kit)."""
+    from enablement.selectors import library_assets_visible_to, library_items
+
+    from .models import CampaignLibraryAsset
+
+    links = dict(
+        CampaignLibraryAsset.objects.filter(campaign=campaign).values_list("asset_id", "pk")
+    )
+    if not links:
+        return []
+    assets = library_assets_visible_to(membership).filter(pk__in=list(links)).order_by("title")
+    items = library_items(assets)
+    return [{"item": item, "link_id": links[item.pk]} for item in items]
+
+
+def funding_describe(fund_requests) -> dict:
+    """Registered in incentives.providers.fund_request_links: the campaign each request
+    funds, {request pk: LinkedItem} (one query)."""
+    from django.urls import reverse
+
+    from incentives.providers import LinkedItem
+
+    from .models import CampaignFunding
+
+    rows = CampaignFunding.objects.filter(
+        fund_request_id__in=[r.pk for r in fund_requests]
+    ).select_related("launch__campaign")
+    return {
+        row.fund_request_id: LinkedItem(
+            value=str(row.launch.campaign_id),
+            label=row.launch.campaign.name,
+            console_url=reverse("marketing:console_campaign_detail", args=[row.launch.campaign_id]),
+            portal_url=reverse("marketing:portal_launch_detail", args=[row.launch_id]),
+        )
+        for row in rows
+    }
+
+
+def campaign_mdf(*, campaign_ids=None, launch_ids=None, by: str = "campaign") -> dict:
+    """MDF requested and approved for campaigns (by="campaign") or for partners' launches
+    (by="launch"): {id: [{"currency", "requests", "requested", "approved"}]}, one query
+    (incentives sums it; never across currencies)."""
+    from incentives.models import FundRequest
+    from incentives.selectors import fund_request_totals
+
+    requests = FundRequest.objects.filter(campaign_funding__isnull=False)
+    if campaign_ids is not None:
+        requests = requests.filter(campaign_funding__launch__campaign_id__in=list(campaign_ids))
+    if launch_ids is not None:
+        requests = requests.filter(campaign_funding__launch_id__in=list(launch_ids))
+    launch = "campaign_funding__launch"
+    group_by = f"{launch}__campaign_id" if by == "campaign" else f"{launch}_id"
+    return fund_request_totals(requests=requests, group_by=group_by)
+
+
+def set_campaign_mdf(rows, *, by: str = "campaign") -> None:
+    """Set `.mdf` (a list per currency, empty for none) on campaigns or launches."""
+    rows = list(rows)
+    if not rows:
+        return
+    ids = [row.pk for row in rows]
+    totals = (
+        campaign_mdf(campaign_ids=ids, by="campaign")
+        if by == "campaign"
+        else campaign_mdf(launch_ids=ids, by="launch")
+    )
+    for row in rows:
+        row.mdf = totals.get(row.pk, [])
+
+
+# ---------------------------------------------------------------------------------------
 # Announcements
 # ---------------------------------------------------------------------------------------
 

@@ -75,6 +75,21 @@ urlpatterns = [
         campaigns.CampaignAssetDeleteView.as_view(),
         name="console_campaign_asset_delete",
     ),
+    path(
+        "manage/campaigns/<uuid:pk>/library/",
+        campaigns.CampaignLibrarySearchView.as_view(),
+        name="console_campaign_library_search",
+    ),
+    path(
+        "manage/campaigns/<uuid:pk>/library/add/",
+        campaigns.CampaignLibraryAddView.as_view(),
+        name="console_campaign_library_add",
+    ),
+    path(
+        "manage/campaign-library-assets/<uuid:pk>/remove/",
+        campaigns.CampaignLibraryRemoveView.as_view(),
+        name="console_campaign_library_remove",
+    ),
     # Announcements.
     path(
         "portal/announcements/",

@@ -187,9 +187,9 @@ def health_score_all() -> dict[str, int]:
         .annotate(n=Count("id"))
         .values_list("partner_organization_id", "n")
     }
-    from analytics.services.tiers import _certified_people
+    from analytics.services.tiers import certified_people
 
-    for org_id, certified in _certified_people(organizations).items():
+    for org_id, certified in certified_people(organizations, trailing=trailing).items():
         people.setdefault(org_id, {"people": 0})["certified"] = certified
     existing = {h.organization_id: h for h in HealthScore.objects.filter(organization_id__in=ids)}
     now = timezone.now()

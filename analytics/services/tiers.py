@@ -79,11 +79,29 @@ def _certified_people(organizations) -> dict:
     return found
 
 
+def certified_people(organizations, *, trailing: dict) -> dict:
+    """Certified people per partner: this month's rollup figure (`trailing`, from
+    selectors.partners_trailing), counted live only for a partner the rollups have not
+    reached yet, by the apps that provide it (absent when none does)."""
+    from django.apps import apps
+
+    if not apps.is_installed("enablement"):  # the rollups' column stays 0: not measured
+        return _certified_people(organizations)
+    found = {
+        pk: row["certified_people"]
+        for pk, row in trailing.items()
+        if row.get("certified_people") is not None
+    }
+    found.update(_certified_people([o for o in organizations if o.pk not in found]))
+    return found
+
+
 def partner_figures(organizations: list[PartnerOrganization]) -> dict:
-    """{organization_id: {requirement field: value}} for the given partners (two queries
-    when no app provides certified people)."""
+    """{organization_id: {requirement field: value}} for the given partners: two queries
+    over the rollups. Certified people is this month's rollup figure; only a partner the
+    rollups have not reached yet is counted live (by the apps that provide it)."""
     trailing = selectors.partners_trailing(organization_ids=[o.pk for o in organizations])
-    certified = _certified_people(organizations)
+    certified = certified_people(organizations, trailing=trailing)
     figures = {}
     for organization in organizations:
         row = trailing.get(organization.pk, {})

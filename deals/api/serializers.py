@@ -317,6 +317,10 @@ class DealStageChangeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
+class DealReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class DealCloseSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[("won", "Won"), ("lost", "Lost")])
     closed_on = serializers.DateField()

@@ -122,6 +122,7 @@ class DealViewSet(
         "change_stage": frozenset(Role.values),
         "comments": frozenset(Role.values),
         "close": frozenset(Role.values),
+        "reopen": STAFF_ROLES,
     }
 
     # What a co-partner of a multi-partner deal may do with it: read (deals/models.py,
@@ -304,6 +305,18 @@ class DealViewSet(
             won=body.validated_data["outcome"] == "won",
             closed_on=body.validated_data["closed_on"],
             final_amount=body.validated_data.get("final_amount"),
+        )
+        return self._deal_response(deal)
+
+    @extend_schema(request=serializers.DealReopenSerializer, responses=serializers.DealSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Put a won or lost deal back to approved (staff); a won deal's earnings reverse."""
+        deal = self.get_object()
+        body = serializers.DealReopenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        deal = services.deal_reopen(
+            deal=deal, acting_membership=self.membership, reason=body.validated_data["reason"]
         )
         return self._deal_response(deal)
 

@@ -28,7 +28,9 @@ from .conflicts import (
 from .coselling import (
     deal_close,
     deal_comment_add,
+    deal_may_reopen,
     deal_partners_set,
+    deal_reopen,
     deal_sales_rep_assign,
     deal_stage_change,
     deal_stage_may_move,
@@ -41,7 +43,8 @@ from .jobs import (
 )
 from .lead_import import (
     LEAD_IMPORT_COLUMNS,
-    lead_import_run_chunk,
+    lead_import_progress,
+    lead_import_run,
     lead_import_start,
     lead_import_template_csv,
 )
@@ -82,7 +85,8 @@ from .review import (
 
 __all__ = [
     "LEAD_IMPORT_COLUMNS",
-    "lead_import_run_chunk",
+    "lead_import_progress",
+    "lead_import_run",
     "lead_import_start",
     "lead_import_template_csv",
     "CONFLICT_PREFERRED_TEXT",
@@ -96,6 +100,8 @@ __all__ = [
     "conflict_resolve",
     "deal_approve",
     "deal_close",
+    "deal_may_reopen",
+    "deal_reopen",
     "deal_comment_add",
     "deal_create",
     "deal_partners_set",

@@ -117,6 +117,18 @@ def _handoff_notify(deal: Deal, *, previous: MotionStage | None, actor) -> None:
         )
 
 
+def _record_stage_move(deal: Deal, previous: MotionStage | None, *, actor: User) -> None:
+    """The timeline line of a stage change a status change made (closing, reopening)."""
+    if deal.stage is not None and deal.stage != previous:
+        _record(
+            deal,
+            kind=TransitionKind.STAGE,
+            from_value=previous.name if previous else "",
+            to_value=deal.stage.name,
+            actor=actor,
+        )
+
+
 def deal_close(
     *,
     deal: Deal,
@@ -168,14 +180,7 @@ def deal_close(
             reason=f"Closed on {closed_on}"
             + (f", final amount {format_money(final_amount)}" if won else ""),
         )
-        if closing is not None and previous_stage != closing:
-            _record(
-                deal,
-                kind=TransitionKind.STAGE,
-                from_value=previous_stage.name if previous_stage else "",
-                to_value=closing.name,
-                actor=user,
-            )
+        _record_stage_move(deal, previous_stage, actor=user)
         other_side = _deal_staff(deal) if not acting_membership.is_staff_role else None
         notify(
             recipients=other_side or _partner_users(deal.organization_id),
@@ -183,6 +188,64 @@ def deal_close(
             title=f"{deal.reference} {deal.get_status_display().lower()}: {deal.customer_name}",
             url=_console_url(deal) if other_side else _portal_url(deal),
             dedupe_key=f"deal:{deal.pk}:{deal.status}",
+            actor=user,
+        )
+    return deal
+
+
+def deal_may_reopen(*, deal: Deal, acting_membership: Membership) -> bool:
+    """The vendor reopens a closed deal (a booking cancelled, a loss reversed)."""
+    return acting_membership.is_staff_role and deal.status in (DealStatus.WON, DealStatus.LOST)
+
+
+def deal_reopen(*, deal: Deal, acting_membership: Membership, reason: str) -> Deal:
+    """Put a won or lost deal back to approved, open again at its last open stage.
+
+    What a won deal earned is reversed by the incentives app (inside its clawback window)
+    from the status event this records.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the deal is reopened: the partner sees it."})
+    if not acting_membership.is_staff_role:
+        raise PermissionDenied("Only the vendor reopens a closed deal.")
+    user = acting_membership.user
+    with transaction.atomic():
+        deal = _locked(deal)
+        if not deal_may_reopen(deal=deal, acting_membership=acting_membership):
+            raise ValidationError("Only a won or lost deal can be reopened.")
+        before = _transition(deal, "reopen")
+        previous_stage = deal.stage
+        open_stage = (
+            MotionStage.objects.filter(motion=deal.motion, is_won=False, is_lost=False)
+            .order_by("-position")
+            .first()
+        )
+        if open_stage is not None and open_stage != previous_stage:
+            deal.stage = open_stage
+            deal.stage_entered_at = timezone.now()
+        deal.closed_on = None
+        deal.final_amount = None
+        deal.save()
+        _record(
+            deal,
+            kind=TransitionKind.STATUS,
+            from_value=before,
+            to_value=deal.status,
+            actor=user,
+            reason=reason,
+        )
+        _record_stage_move(deal, previous_stage, actor=user)
+        reopened = deal.transitions.filter(
+            kind=TransitionKind.STATUS, from_value__in=[DealStatus.WON, DealStatus.LOST]
+        ).count()
+        notify(
+            recipients=_partner_users(deal.organization_id),
+            kind="deal.reopened",
+            title=f"{deal.reference} reopened: {deal.customer_name}",
+            body=reason,
+            url=_portal_url(deal),
+            dedupe_key=f"deal:{deal.pk}:reopened:{reopened}",
             actor=user,
         )
     return deal

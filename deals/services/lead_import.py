@@ -1,7 +1,12 @@
 """Lead import from CSV: the upload is checked and stored, then a Celery job creates the
-leads in chunks (each committed, so the page shows progress) and keeps every refused row
-with all of its reasons. A row the csv module cannot read (a field over its size limit,
-a broken quote) or one with a NUL byte is refused on its own; the rest goes on."""
+leads and keeps every refused row with all of its reasons. A row the csv module cannot
+read (a field over its size limit, a broken quote) or one with a NUL byte is refused on
+its own; the rest goes on.
+
+The job is all or nothing: every good row of the file is imported in one transaction,
+so a job that fails or whose worker dies part way leaves the data as it was (a
+redelivered job starts again from the first row and doubles nothing). Its progress is
+kept in the cache, chunk by chunk, where the page's progress bar reads it."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 from uuid import UUID
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -168,29 +174,52 @@ def _row_errors(
     return errors, {"motion": motion, "product": products.get(sku), "data": data}
 
 
-def lead_import_run_chunk(*, lead_import_id: UUID | str, offset: int) -> int | None:
-    """Import the next CHUNK_ROWS rows from `offset`; the offset to go on from, or None
-    when the import is finished. Idempotent: a chunk already done (the stored offset moved
-    on) is not done again, so a retried job doubles nothing."""
-    lead_import = LeadImport.objects.select_for_update().filter(pk=lead_import_id).first()
-    if lead_import is None or lead_import.is_finished or lead_import.processed_rows != offset:
-        return None
+def _progress_key(lead_import_id) -> str:
+    return f"deals:lead-import:{lead_import_id}:progress"
+
+
+def lead_import_progress(*, lead_import: LeadImport) -> int:
+    """Rows read so far: the stored count once finished, the job's cached count before."""
+    if lead_import.is_finished:
+        return lead_import.processed_rows
+    return max(lead_import.processed_rows, cache.get(_progress_key(lead_import.pk)) or 0)
+
+
+def lead_import_run(*, lead_import_id: UUID | str) -> None:
+    """Import every row of the file, all or nothing. Idempotent: a finished import is not
+    run again, and an unfinished one has committed nothing, so it starts from the top."""
+    with transaction.atomic():
+        lead_import = LeadImport.objects.select_for_update().filter(pk=lead_import_id).first()
+        if lead_import is None or lead_import.is_finished:
+            return
+        lead_import.status = LeadImportStatus.RUNNING
+        lead_import.save(update_fields=["status"])
     acting_membership = lead_import.requested_by
     if acting_membership is None or not acting_membership.is_active:
-        return _finish(lead_import, failure="The member who started this import has left.")
+        _finish(lead_import, failure="The member who started this import has left.")
+        return
+    cache.delete(_progress_key(lead_import.pk))
     try:
         with transaction.atomic():
-            _run_rows(lead_import, acting_membership=acting_membership, offset=offset)
-    except Exception as exc:  # noqa: BLE001 - the chunk is rolled back; the import says so
-        logger.exception("lead import %s failed at row offset %s", lead_import.pk, offset)
-        return _finish(
+            lead_import = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
+            if lead_import.is_finished:  # another delivery finished it meanwhile
+                return
+            lead_import.processed_rows = lead_import.created_count = 0
+            lead_import.row_errors = []
+            for offset in range(0, lead_import.total_rows, CHUNK_ROWS):
+                _run_rows(lead_import, acting_membership=acting_membership, offset=offset)
+                cache.set(_progress_key(lead_import.pk), lead_import.processed_rows, 3600)
+            _finish(lead_import)
+    except Exception as exc:  # noqa: BLE001 - everything is rolled back; the import says so
+        logger.exception("lead import %s failed", lead_import.pk)
+        lead_import.refresh_from_db()
+        _finish(
             lead_import,
-            failure=f"The import stopped after {offset} rows ({exc.__class__.__name__}); "
-            "the rows before were imported.",
+            failure=f"The import stopped ({exc.__class__.__name__}) and nothing was "
+            "imported: the data is as it was. Upload the file again to retry.",
         )
-    if lead_import.processed_rows >= lead_import.total_rows:
-        return _finish(lead_import)
-    return lead_import.processed_rows
+    finally:
+        cache.delete(_progress_key(lead_import.pk))
 
 
 def _run_rows(lead_import: LeadImport, *, acting_membership: Membership, offset: int) -> None:
@@ -219,8 +248,6 @@ def _run_rows(lead_import: LeadImport, *, acting_membership: Membership, offset:
         else:
             lead_import.created_count += 1
     lead_import.processed_rows = offset + handled
-    lead_import.status = LeadImportStatus.RUNNING
-    lead_import.save(update_fields=["processed_rows", "created_count", "row_errors", "status"])
 
 
 def _finish(lead_import: LeadImport, *, failure: str = "") -> None:
@@ -228,5 +255,13 @@ def _finish(lead_import: LeadImport, *, failure: str = "") -> None:
     lead_import.status = LeadImportStatus.FAILED if failure else LeadImportStatus.DONE
     lead_import.failure = failure
     lead_import.finished_at = timezone.now()
-    lead_import.save(update_fields=["status", "failure", "finished_at"])
-    return None
+    lead_import.save(
+        update_fields=[
+            "status",
+            "failure",
+            "finished_at",
+            "processed_rows",
+            "created_count",
+            "row_errors",
+        ]
+    )

@@ -25,6 +25,7 @@ from ..forms import (
     ExtensionRequestForm,
     InfoRequestForm,
     RejectForm,
+    ReopenForm,
     SalesRepForm,
     StageForm,
 )
@@ -126,6 +127,9 @@ class DealDetailMixin(ScopedQuerysetMixin):
             "stage_form": StageForm(deal=deal) if may_move else None,
             "close_form": CloseForm()
             if deal.status == DealStatus.APPROVED and not read_only
+            else None,
+            "reopen_form": ReopenForm()
+            if services.deal_may_reopen(deal=deal, acting_membership=membership)
             else None,
             "extension_form": ExtensionRequestForm()
             if deal.status == DealStatus.APPROVED and not staff and not read_only
@@ -358,6 +362,16 @@ class PortalCloseView(PartnerDealMixin, CloseView):
 
 class ConsoleCloseView(StaffRequiredMixin, CloseView):
     pass
+
+
+class ConsoleReopenView(StaffRequiredMixin, DealActionView):
+    form_class = ReopenForm
+    success_message = "Deal reopened."
+
+    def perform(self, deal, form):
+        services.deal_reopen(
+            deal=deal, acting_membership=self.request.membership, reason=form.cleaned_data["reason"]
+        )
 
 
 class ExtensionRequestView(PartnerDealMixin, DealActionView):

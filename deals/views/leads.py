@@ -130,9 +130,11 @@ class LeadImportDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
 
     def get(self, request, pk):
         lead_import = get_object_or_404(self.get_queryset(), pk=pk)
-        return render_htmx(
-            request, self.template_name, {"lead_import": lead_import}, partial="progress"
-        )
+        context = {
+            "lead_import": lead_import,
+            "progress": services.lead_import_progress(lead_import=lead_import),
+        }
+        return render_htmx(request, self.template_name, context, partial="progress")
 
 
 class LeadDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):

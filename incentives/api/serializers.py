@@ -3,8 +3,10 @@ ids in input resolve through the tenant's scoped managers."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incentives.models import (
@@ -21,6 +23,8 @@ from incentives.models import (
     RebateBand,
     Statement,
 )
+from incentives.providers import fund_request_links
+from incentives.selectors import fund_request_link_items
 from partners.models import PartnerOrganization
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
@@ -182,6 +186,43 @@ class AllocationSerializer(serializers.ModelSerializer):
             self.fields["organization"].queryset = PartnerOrganization.objects.all()
 
 
+@extend_schema_field({"type": "string", "nullable": True})
+class FundRequestLinkField(serializers.Field):
+    """A registered link of a fund request (incentives.providers.fund_request_links): the
+    id of the row it names, written on create (checked by the submit service: another
+    partner's or tenant's id is a 400 on this field), read back (null: none)."""
+
+    def __init__(self, link, **kwargs):
+        self.link = link
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(label=link.label, help_text=link.help_text, **kwargs)
+
+    def get_attribute(self, instance):
+        return instance  # what it names comes from the link, not from a column
+
+    def to_representation(self, value):
+        item = self.parent.link_items(value).get(self.link.name)
+        return item.value if item else None
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str | uuid.UUID):
+            raise serializers.ValidationError("Give the id as a string.")
+        return str(data).strip()
+
+
+@extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
+class FundRequestLinkLabelField(FundRequestLinkField):
+    """What the link names, in words (e.g. the campaign's name)."""
+
+    def __init__(self, link, **kwargs):
+        super().__init__(link, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        item = self.parent.link_items(value).get(self.link.name)
+        return item.label if item else None
+
+
 class FundRequestSerializer(serializers.ModelSerializer):
     planned_spend = serializers.DecimalField(**MONEY)
     allocation = serializers.PrimaryKeyRelatedField(queryset=FundAllocation.objects.none())
@@ -222,6 +263,22 @@ class FundRequestSerializer(serializers.ModelSerializer):
         view = self.context.get("view")
         if view is not None and not getattr(view, "swagger_fake_view", False):
             self.fields["allocation"].queryset = FundAllocation.objects.visible_to(view.membership)
+        for link in fund_request_links:  # e.g. "campaign" and "campaign_name" (marketing)
+            self.fields[link.name] = FundRequestLinkField(link)
+            self.fields[f"{link.name}_name"] = FundRequestLinkLabelField(link)
+
+    def link_items(self, instance) -> dict:
+        """What `instance` names, by link; computed once for the whole page of a list."""
+        cache = self.context.setdefault("fund_request_links", {}) if self.context else {}
+        if instance.pk not in cache:
+            batch = [instance]
+            parent = self.parent
+            if isinstance(parent, serializers.ListSerializer) and parent.instance is not None:
+                batch = list(parent.instance)
+            cache.update(fund_request_link_items(batch))
+            if instance.pk not in cache:
+                return fund_request_link_items([instance]).get(instance.pk, {})
+        return cache[instance.pk]
 
 
 class DecisionSerializer(serializers.Serializer):

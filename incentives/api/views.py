@@ -21,6 +21,7 @@ from incentives.models import (
     PayoutBatch,
     Statement,
 )
+from incentives.providers import fund_request_links
 from prm.api.permissions import IsTenantMember, RolesPerAction
 from prm.api.views import STAFF_ROLES, TenantScopedViewSetMixin
 from prm.tenancy.choices import Role
@@ -231,10 +232,11 @@ class FundRequestViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         allocation = data.pop("allocation")
+        links = {link.name: data.pop(link.name, None) for link in fund_request_links}
         serializer.instance = services.fund_request_submit(
             acting_membership=self.membership,
             allocation=allocation,
-            data=services.RequestInput(**data),
+            data=services.RequestInput(**data, links=links),
         )
 
     @extend_schema(

@@ -188,6 +188,19 @@ def deal_revenue(deal: Deal) -> Decimal:
     return deal.final_amount if deal.final_amount is not None else deal.amount
 
 
+def _won_key(key: str, *, deal: Deal, **same) -> str:
+    """The idempotency key of what a deal earns for this winning.
+
+    A deal reopened after it was won has its entries reversed; won again, it earns again.
+    The key counts the reversed entries of the same kind, so a retried job finds its
+    entry and a new winning gets a new key.
+    """
+    reversed_before = LedgerEntry.objects.filter(
+        deal=deal, reversed_by__isnull=False, **same
+    ).count()
+    return f"{key}:{reversed_before}" if reversed_before else key
+
+
 def earnings_for_won_deal(*, deal_id) -> list[LedgerEntry]:
     """Post what a won deal earns from every per-deal program, and its points. Idempotent."""
     deal = Deal.objects.select_related("organization__tier", "motion").filter(pk=deal_id).first()
@@ -220,7 +233,7 @@ def earnings_for_won_deal(*, deal_id) -> list[LedgerEntry]:
             points=points,
             cause=EntryCause.POINTS_DEAL_WON,
             description=f"Deal won: {deal.reference}",
-            key=f"points:won:{deal.pk}",
+            key=_won_key(f"points:won:{deal.pk}", deal=deal, cause=EntryCause.POINTS_DEAL_WON),
             deal_id=deal.pk,
         )
         if entry is not None:
@@ -231,7 +244,7 @@ def earnings_for_won_deal(*, deal_id) -> list[LedgerEntry]:
 def _post_deal_earning(
     *, program: IncentiveProgram, deal: Deal, multiplier: Decimal
 ) -> LedgerEntry | None:
-    key = f"earn:{program.pk}:{deal.pk}"
+    key = _won_key(f"earn:{program.pk}:{deal.pk}", deal=deal, program=program)
     start = period_start(deal.closed_on, program.period_unit)
     if program.kind == ProgramKind.SPIFF:
         amount = program.amount_per_deal * multiplier

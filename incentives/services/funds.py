@@ -9,6 +9,7 @@ hold the same lines should any code path forget.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,6 +38,7 @@ from ..choices import (
     RequestStatus,
 )
 from ..models import ClaimProof, Fund, FundAllocation, FundClaim, FundRequest
+from ..providers import FundRequestLink, fund_request_links
 from .earnings import incentive_settings
 from .ledger import Posting, entry_post
 
@@ -207,6 +209,26 @@ class RequestInput:
     planned_spend: Decimal
     expected_leads: int = 0
     expected_pipeline: Decimal = Decimal("0")
+    # What the request names through incentives.providers.fund_request_links, by link
+    # name (e.g. {"campaign": "<id>"}); names no registered link has are ignored.
+    links: Mapping[str, str] | None = None
+
+
+def _links_resolve(
+    acting_membership: Membership, values: Mapping[str, str] | None, errors: dict
+) -> list[tuple[FundRequestLink, object]]:
+    """The rows the partner chose through the registered links; a refusal is an error of
+    that link's field."""
+    chosen = []
+    for link in fund_request_links:
+        value = (values or {}).get(link.name)
+        if value is None or str(value).strip() == "":
+            continue
+        try:
+            chosen.append((link, link.resolve(acting_membership, str(value).strip())))
+        except ValidationError as exc:
+            errors[link.name] = exc.messages
+    return chosen
 
 
 def fund_request_submit(
@@ -230,6 +252,7 @@ def fund_request_submit(
     blockers = partner_transact_blockers(organization=organization)
     if blockers:
         errors["__all__"] = "You cannot request funds yet: " + "; ".join(blockers) + "."
+    links = _links_resolve(acting_membership, data.links, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -257,6 +280,8 @@ def fund_request_submit(
             expected_pipeline=data.expected_pipeline or Decimal("0"),
             submitted_by=acting_membership.user,
         )
+        for link, target in links:
+            link.attach(fund_request=request, target=target, acting_membership=acting_membership)
         notify(
             recipients=partner_vendor_contacts(organization=organization),
             kind="incentives.fund_request",

@@ -136,6 +136,12 @@ class RequestQueueView(QueueView):
     def get_queryset(self):
         return selectors.request_queue(membership=self.membership)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # What each request names (the campaign it funds): one query per link, per page.
+        context["fund_requests"] = selectors.with_links(context["fund_requests"])
+        return context
+
 
 class ClaimQueueView(QueueView):
     template_name = "incentives/console/claim_queue.html"
@@ -188,6 +194,9 @@ class RequestApproveView(DecisionView):
     template_row = "incentives/console/request_queue.html#row"
     row_name = "r"
     queue_url = "incentives:request_queue"
+
+    def get_object(self, pk):
+        return selectors.with_links([super().get_object(pk)])[0]
 
     def perform(self, obj, form):
         services.fund_request_approve(

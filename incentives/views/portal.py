@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from prm.core.views import PartnerRequiredMixin, TenantMemberRequiredMixin
 from .. import selectors, services
 from ..forms import ClaimForm, FundRequestForm
 from ..models import ClaimProof, FundAllocation, FundRequest, Statement
+from ..providers import fund_request_links
 from .common import apply_errors, statement_period
 
 
@@ -124,6 +126,15 @@ class FundsView(PartnerRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(selectors.fund_overview(membership=self.membership))
+        context["fund_requests"] = selectors.with_links(context["fund_requests"])
+        # Arriving from a higher app's page with its row chosen (?campaign=<id>), the
+        # request links carry the choice on to the request form.
+        chosen = {
+            link.name: self.request.GET[link.name]
+            for link in fund_request_links
+            if self.request.GET.get(link.name)
+        }
+        context["link_query"] = f"?{urlencode(chosen)}" if chosen else ""
         return context
 
 
@@ -139,15 +150,18 @@ class RequestCreateView(TenantMemberRequiredMixin, PartnerObjectMixin, View):
 
     def get(self, request, pk):
         allocation = self.get_allocation(pk)
+        form = FundRequestForm(membership=self.membership)
+        # A page of a higher app may link here with its row chosen (?campaign=<id>).
+        form.initial = {name: request.GET[name] for name in form.link_names if name in request.GET}
         return render(
             request,
             "incentives/portal/request_form.html",
-            {"allocation": allocation, "form": FundRequestForm()},
+            {"allocation": allocation, "form": form},
         )
 
     def post(self, request, pk):
         allocation = self.get_allocation(pk)
-        form = FundRequestForm(request.POST)
+        form = FundRequestForm(request.POST, membership=self.membership)
         if form.is_valid():
             try:
                 fund_request = services.fund_request_submit(
@@ -178,6 +192,7 @@ class RequestDetailView(TenantMemberRequiredMixin, PartnerObjectMixin, View):
         )
 
     def render_page(self, fund_request, form=None, status=200):
+        selectors.with_links([fund_request])
         claim = getattr(fund_request, "claim", None) if hasattr(fund_request, "claim") else None
         return render(
             self.request,

@@ -4,6 +4,7 @@ managers, so another tenant's id is "does not exist"."""
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from deals.models import Motion
@@ -14,6 +15,7 @@ from ..models import (
     Campaign,
     CampaignAsset,
     CampaignLaunch,
+    CampaignLibraryAsset,
     HelpReply,
     HelpRequest,
     Survey,
@@ -42,8 +44,19 @@ class AudienceSerializerMixin:
         return _check_ids(Tier, value, "tier")
 
 
+class MdfSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    requests = serializers.IntegerField()
+    requested = serializers.DecimalField(max_digits=14, decimal_places=2)
+    approved = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
 class CampaignSerializer(AudienceSerializerMixin, serializers.ModelSerializer):
     stats = serializers.SerializerMethodField()
+    mdf = serializers.SerializerMethodField(
+        help_text="Staff: market development funds requested and approved for the "
+        "campaign, per currency (partners' fund requests naming it)."
+    )
 
     class Meta:
         model = Campaign
@@ -70,6 +83,7 @@ class CampaignSerializer(AudienceSerializerMixin, serializers.ModelSerializer):
             "allow_custom_intro",
             "created_at",
             "stats",
+            "mdf",
         )
         read_only_fields = ("status", "body_html", "created_at")
         validators: list = []  # the slug's uniqueness is campaign_save's
@@ -86,6 +100,24 @@ class CampaignSerializer(AudienceSerializerMixin, serializers.ModelSerializer):
             "deals": obj.stat_deals,
             "won": obj.stat_won,
         }
+
+    @extend_schema_field(MdfSerializer(many=True))
+    def get_mdf(self, obj) -> list:
+        """For staff only (figures across partners); computed once for a page of a list."""
+        from ..selectors import campaign_mdf
+
+        view = self.context.get("view")
+        membership = getattr(view, "membership", None)
+        if membership is None or not membership.is_staff_role:
+            return []
+        cache = self.context.setdefault("campaign_mdf", {})
+        if obj.pk not in cache:
+            batch = [obj]
+            if isinstance(self.parent, serializers.ListSerializer) and self.parent.instance:
+                batch = list(self.parent.instance)
+            totals = campaign_mdf(campaign_ids=[c.pk for c in batch])
+            cache.update({c.pk: totals.get(c.pk, []) for c in batch})
+        return MdfSerializer(cache.get(obj.pk, []), many=True).data
 
     def validate(self, attrs):
         starts = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
@@ -121,6 +153,48 @@ class CampaignAssetSerializer(serializers.ModelSerializer):
 
     def get_download_url(self, obj) -> str:
         return reverse("marketing:campaign_asset_download", kwargs={"pk": obj.pk})
+
+
+class CampaignLibraryAssetSerializer(serializers.ModelSerializer):
+    """A content-library asset offered with a kit. `asset` is the library asset's id;
+    `open_url` and `download_url` are the library's own pages (which check the asset's
+    audience again and count the view or download); `download_url` is "" for a link."""
+
+    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all())
+    asset = serializers.UUIDField(source="asset_id")
+    title = serializers.CharField(source="asset.title", read_only=True)
+    kind = serializers.CharField(source="asset.kind", read_only=True)
+    open_url = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CampaignLibraryAsset
+        fields = (
+            "id",
+            "campaign",
+            "asset",
+            "title",
+            "kind",
+            "open_url",
+            "download_url",
+            "added_at",
+        )
+        read_only_fields = ("added_at",)
+        validators: list = []  # "once per campaign" is the service's (it keeps the one)
+
+    def _item(self, obj):
+        from enablement.selectors import library_items
+
+        cache = self.context.setdefault("library_items", {}) if self.context else {}
+        if obj.asset_id not in cache:
+            cache[obj.asset_id] = library_items([obj.asset])[0]
+        return cache[obj.asset_id]
+
+    def get_open_url(self, obj) -> str:
+        return self._item(obj).open_url
+
+    def get_download_url(self, obj) -> str:
+        return self._item(obj).download_url
 
 
 class CampaignLaunchSerializer(serializers.ModelSerializer):

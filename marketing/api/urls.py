@@ -7,6 +7,11 @@ from . import views
 router = SimpleRouter()
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("campaign-assets", views.CampaignAssetViewSet, basename="campaign-asset")
+router.register(
+    "campaign-library-assets",
+    views.CampaignLibraryAssetViewSet,
+    basename="campaign-library-asset",
+)
 router.register("announcements", views.AnnouncementViewSet, basename="announcement")
 router.register("help-requests", views.HelpRequestViewSet, basename="help-request")
 router.register("surveys", views.SurveyViewSet, basename="survey")

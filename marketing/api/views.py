@@ -24,6 +24,7 @@ from ..models import (
     Campaign,
     CampaignAsset,
     CampaignLaunch,
+    CampaignLibraryAsset,
     HelpReply,
     HelpRequest,
     Survey,
@@ -135,6 +136,39 @@ class CampaignAssetViewSet(
 
     def perform_destroy(self, instance):
         services.campaign_asset_delete(asset=instance, acting_membership=self.membership)
+
+
+class CampaignLibraryAssetViewSet(
+    TenantScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Content-library assets offered with campaign kits: staff add (campaign, asset)
+    and remove them; a partner user lists those of campaigns offered to it that the
+    library's own audience rules show it, and opens them through the library."""
+
+    model = CampaignLibraryAsset
+    serializer_class = serializers.CampaignLibraryAssetSerializer
+    permission_classes = [IsTenantMember, RolesPerAction]
+    write_roles = STAFF_ROLES
+    filterset_fields = ("campaign",)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("asset").order_by("campaign", "added_at")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        campaign = Campaign.objects.visible_to(self.membership).get(pk=data["campaign"].pk)
+        link = services.campaign_library_asset_add(
+            campaign=campaign, acting_membership=self.membership, asset_id=data["asset_id"]
+        )
+        serializer.instance = self.get_queryset().get(pk=link.pk)
+
+    def perform_destroy(self, instance):
+        services.campaign_library_asset_remove(link=instance, acting_membership=self.membership)
 
 
 class CampaignLaunchViewSet(

@@ -1,7 +1,15 @@
 """Marketing models, one module per feature; import them from here."""
 
 from .announcements import Announcement, AnnouncementRead
-from .campaigns import Campaign, CampaignAsset, CampaignLaunch, CampaignLead, CampaignPageViews
+from .campaigns import (
+    Campaign,
+    CampaignAsset,
+    CampaignFunding,
+    CampaignLaunch,
+    CampaignLead,
+    CampaignLibraryAsset,
+    CampaignPageViews,
+)
 from .help import HelpReply, HelpRequest
 from .surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 
@@ -10,8 +18,10 @@ __all__ = [
     "AnnouncementRead",
     "Campaign",
     "CampaignAsset",
+    "CampaignFunding",
     "CampaignLaunch",
     "CampaignLead",
+    "CampaignLibraryAsset",
     "CampaignPageViews",
     "HelpReply",
     "HelpRequest",

@@ -169,6 +169,58 @@ class CampaignAsset(TenantOwned):
         return self.title
 
 
+class CampaignLibraryAssetQuerySet(TenantQuerySet):
+    def visible_to(self, membership):
+        """Staff see every link; a partner user those of campaigns offered to it whose
+        asset the content library itself lets it see (published, current, its audience)."""
+        queryset = super().visible_to(membership)
+        if membership is not None and membership.is_partner:
+            from enablement.selectors import library_assets_visible_to
+
+            return queryset.filter(
+                campaign__in=Campaign.objects.visible_to(membership),
+                asset__in=library_assets_visible_to(membership),
+            )
+        return queryset
+
+
+@track()
+class CampaignLibraryAsset(TenantOwned):
+    """An asset of the content library (enablement) offered with a campaign kit, beside
+    the kit's own uploads.
+
+    The asset stays the library's: a partner sees it only where the library's rules let
+    it (published, not expired, aimed at its type, tier and motions), and opens or
+    downloads it through the library's own pages, which check those rules again and
+    count the view or download.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="library_links")
+    asset = models.ForeignKey("enablement.Asset", on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    partner_scope = ALL_PARTNERS  # narrowed in the queryset (campaign and asset audiences)
+    objects = TenantManager.from_queryset(CampaignLibraryAssetQuerySet)()
+
+    class Meta:
+        ordering = ("added_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=("tenant", "campaign", "asset"), name="campaignlibraryasset_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=("tenant", "campaign"), name="campaignlibasset_campaign_idx"),
+            models.Index(fields=("tenant", "asset"), name="campaignlibasset_asset_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} in {self.campaign}"
+
+
 class CampaignLaunchQuerySet(TenantQuerySet):
     def with_stats(self):
         views = (
@@ -279,3 +331,24 @@ class CampaignLead(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.lead} via {self.launch}"
+
+
+@track()
+class CampaignFunding(TenantOwned):
+    """The campaign an MDF fund request (incentives) funds: the requesting partner's own
+    launch of it, named when the request is submitted (incentives.providers)."""
+
+    fund_request = models.OneToOneField(
+        "incentives.FundRequest", on_delete=models.CASCADE, related_name="campaign_funding"
+    )
+    launch = models.ForeignKey(CampaignLaunch, on_delete=models.PROTECT, related_name="fundings")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    partner_scope = "launch__organization"
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=("tenant", "launch"), name="campaignfunding_launch_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.fund_request_id} funds {self.launch}"

@@ -1,6 +1,13 @@
 """Marketing writes, one module per feature; import them from here."""
 
 from .announcements import announcement_mark_read, announcement_publish, announcement_save
+from .campaign_links import (
+    campaign_library_asset_add,
+    campaign_library_asset_remove,
+    funding_attach,
+    funding_options,
+    funding_resolve,
+)
 from .campaigns import (
     ASSET_KINDS,
     ASSET_MAX_BYTES,
@@ -37,6 +44,11 @@ from .surveys import (
 )
 
 __all__ = [
+    "campaign_library_asset_add",
+    "campaign_library_asset_remove",
+    "funding_attach",
+    "funding_options",
+    "funding_resolve",
     "survey_answer",
     "survey_publish",
     "survey_question_add",

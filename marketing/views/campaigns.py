@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from prm.core.forms import add_service_errors
+from prm.core.htmx import render_htmx
 from prm.core.uploads import serve
 from prm.core.views import (
     PartnerRequiredMixin,
@@ -21,7 +22,7 @@ from prm.core.views import (
 from .. import selectors, services
 from ..filtersets import CampaignFilterSet
 from ..forms import CampaignAssetForm, CampaignForm, LaunchForm, LaunchUpdateForm
-from ..models import Campaign, CampaignAsset, CampaignLaunch
+from ..models import Campaign, CampaignAsset, CampaignLaunch, CampaignLibraryAsset
 from .common import PartnerObjectMixin
 
 # ---------------------------------------------------------------------------------------
@@ -45,6 +46,7 @@ class CampaignListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(filter=self.filterset, **kwargs)
         selectors.describe_audiences(context["campaigns"])
+        selectors.set_campaign_mdf(context["campaigns"])  # MDF requested/approved, one query
         return context
 
 
@@ -89,12 +91,18 @@ class CampaignDetailView(StaffRequiredMixin, ScopedQuerysetMixin, View):
             pk=pk,
         )
         selectors.describe_audiences([campaign])
+        selectors.set_campaign_mdf([campaign])
+        launches = list(selectors.campaign_launches(campaign=campaign))
+        selectors.set_campaign_mdf(launches, by="launch")
         context = {
             "campaign": campaign,
             "stats": selectors.campaign_stats(campaign=campaign),
-            "launches": selectors.campaign_launches(campaign=campaign),
+            "launches": launches,
             "assets": campaign.assets.select_related("uploaded_by"),
             "asset_form": asset_form or CampaignAssetForm(),
+            "library_items": selectors.campaign_library_items(
+                campaign=campaign, membership=self.membership
+            ),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -145,6 +153,70 @@ class CampaignAssetDeleteView(StaffRequiredMixin, ScopedQuerysetMixin, View):
         campaign_id = asset.campaign_id
         services.campaign_asset_delete(asset=asset, acting_membership=self.membership)
         messages.success(request, "File removed from the kit.")
+        return redirect("marketing:console_campaign_detail", pk=campaign_id)
+
+
+LIBRARY_PAGE_SIZE = 10
+
+
+class CampaignLibrarySearchView(StaffRequiredMixin, ScopedQuerysetMixin, View):
+    """Find content-library assets to add to the kit: the library's search, ten a page
+    (a library of thousands never lands in one list); htmx swaps the results in place."""
+
+    model = Campaign
+    template_name = "marketing/console/campaign_library_search.html"
+
+    def get(self, request, pk):
+        from django.core.paginator import Paginator
+
+        from enablement.selectors import library_items, library_search
+
+        campaign = get_object_or_404(self.get_queryset(), pk=pk)
+        query = request.GET.get("q", "").strip()[:200]
+        taken = CampaignLibraryAsset.objects.filter(campaign=campaign).values_list(
+            "asset_id", flat=True
+        )
+        page = Paginator(
+            library_search(membership=self.membership, query=query, exclude_ids=taken),
+            LIBRARY_PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+        context = {
+            "campaign": campaign,
+            "q": query,
+            "page": page,
+            "results": library_items(page.object_list),
+        }
+        return render_htmx(request, self.template_name, context, partial="results")
+
+
+class CampaignLibraryAddView(StaffRequiredMixin, ScopedQuerysetMixin, View):
+    """Add a library asset (by id, picked from the search) to the kit."""
+
+    model = Campaign
+
+    def post(self, request, pk):
+        campaign = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            link = services.campaign_library_asset_add(
+                campaign=campaign,
+                acting_membership=self.membership,
+                asset_id=request.POST.get("asset", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"“{link.asset.title}” from the library is in the kit.")
+        return redirect("marketing:console_campaign_detail", pk=campaign.pk)
+
+
+class CampaignLibraryRemoveView(StaffRequiredMixin, ScopedQuerysetMixin, View):
+    model = CampaignLibraryAsset
+
+    def post(self, request, pk):
+        link = get_object_or_404(self.get_queryset(), pk=pk)
+        campaign_id = link.campaign_id
+        services.campaign_library_asset_remove(link=link, acting_membership=self.membership)
+        messages.success(request, "Library asset taken out of the kit (it stays in the library).")
         return redirect("marketing:console_campaign_detail", pk=campaign_id)
 
 
@@ -220,6 +292,9 @@ class PortalCampaignDetailView(PartnerObjectMixin, View):
             "preview_headline": (form.data.get("headline") if form.is_bound else "")
             or campaign.headline,
             "assets": campaign.assets.all(),
+            "library_items": selectors.campaign_library_items(
+                campaign=campaign, membership=self.membership
+            ),
             "form": form,
             "is_running": campaign.is_running(timezone.localdate()),
         }
@@ -274,6 +349,10 @@ class PortalLaunchDetailView(PartnerObjectMixin, View):
             "copy": _copy(launch.campaign, branding),
             "public_url": branding.landing_page,
             "assets": launch.campaign.assets.all(),
+            "library_items": selectors.campaign_library_items(
+                campaign=launch.campaign, membership=self.membership
+            ),
+            "mdf": selectors.campaign_mdf(launch_ids=[launch.pk], by="launch").get(launch.pk, []),
             "recent_leads": launch.leads.select_related("lead").order_by("-created_at")[:20],
             "form": form,
         }

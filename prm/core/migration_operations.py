@@ -21,7 +21,11 @@ class _Batch(Operation):
         return (self.__class__.__qualname__, [self.operations], {})
 
     def _keys(self, app_label):
-        raise NotImplementedError
+        keys = []
+        for operation in self.operations:
+            name = getattr(operation, "model_name_lower", None) or operation.name_lower
+            keys.append((app_label, name))
+        return list(dict.fromkeys(keys))
 
     def state_forwards(self, app_label, state):
         # Apply each operation's state change with rendering switched off, then reload
@@ -71,3 +75,21 @@ class AddTriggers(_Batch):
     @property
     def migration_name_fragment(self):
         return "add_triggers"
+
+
+class Operations(_Batch):
+    """Several operations on existing models of one app (fields, indexes, triggers), in order.
+
+    Each operation's database work sees the state before the batch as its "from" state
+    and the state after it as its "to" state, so an operation must not depend on what
+    another one of the same batch changed in the state (adding a field, then an index or
+    trigger that uses it, is fine; adding a trigger and removing it again is not).
+    `manage.py batchmigration` only batches the operation types listed there.
+    """
+
+    def describe(self):
+        return f"{len(self.operations)} operations"
+
+    @property
+    def migration_name_fragment(self):
+        return "operations"

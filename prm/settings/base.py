@@ -403,6 +403,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # structlog renders every line (ours, Django's, django-structlog's request lines with the
 # tenant id bound by prm.core): JSON for log shippers, or readable lines in development.
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
+# The request's address is bound by prm.core (prm.core.clientip, proxies as configured).
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 LOG_FORMAT = env("LOG_FORMAT", "json")
 structlog.configure(
     processors=[

@@ -66,6 +66,25 @@ def test_scorecard_and_health_for_staff(in_tenant, cm_membership, partner_org):
     assert response.status_code == 200
     kpis = {k["label"]: k for k in response.json()["kpis"]}
     assert kpis["Won revenue"]["now"] == "300.00"
+
+
+@pytest.mark.django_db
+def test_scorecard_shows_certified_people_and_incentive_figures(
+    in_tenant, cm_membership, partner_org
+):
+    month_row(
+        partner_org,
+        certified_people=4,
+        earnings_posted=Decimal("120"),
+        mdf_approved=Decimal("900"),
+        mdf_claimed=Decimal("650"),
+    )
+    response = client_for(cm_membership).get(f"{API}/scorecards/{partner_org.pk}/")
+    kpis = {k["label"]: k["now"] for k in response.json()["kpis"]}
+    assert kpis["Certified people (latest month)"] == "4.00"
+    assert kpis["Earnings posted"] == "120.00"
+    assert kpis["MDF approved"] == "900.00"
+    assert kpis["MDF spent (claims approved)"] == "650.00"
     assert client_for(cm_membership).get(f"{API}/health-scores/").status_code == 200
 
 

@@ -177,3 +177,36 @@ def test_a_what_if_that_makes_tiers_overlap_is_refused(program):
             tier=silver, values={"min_won_revenue": Decimal("60000")}
         )
     assert "higher than Gold" in str(caught.value.message_dict["min_won_revenue"])
+
+
+@pytest.mark.django_db
+def test_certified_people_come_from_this_months_rollup_else_live(
+    in_tenant, django_assert_max_num_queries
+):
+    from datetime import date
+
+    from analytics.services import tiers
+    from enablement.models import Certification, CertificationAward
+
+    org = PartnerOrganizationFactory(name="Certified")
+    fresh = PartnerOrganizationFactory(name="Not rolled up yet")
+    month_row(org, certified_people=3)
+    person = MembershipFactory(
+        role="partner", partner_organization=fresh, partner_role="partner_member"
+    )
+    cert = Certification.objects.create(name="Platform", is_published=True)
+    CertificationAward.objects.create(
+        certification=cert,
+        membership=person,
+        organization=fresh,
+        code="LIVE-0001",
+        valid_until=date(2099, 1, 1),
+    )
+    figures = tiers.partner_figures([org, fresh])
+    assert figures[org.pk]["min_certified_people"] == 3  # the rollup's, no live count
+    assert figures[fresh.pk]["min_certified_people"] == 1  # counted live
+    many = [PartnerOrganizationFactory(name=f"Rolled {n}") for n in range(20)]
+    for other in many:
+        month_row(other, certified_people=1)
+    with django_assert_max_num_queries(2):
+        tiers.partner_figures(many)

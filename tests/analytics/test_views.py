@@ -277,3 +277,82 @@ def test_tier_figures_fall_back_to_live_deals_before_the_first_rollup(
     assert not MonthlyMetrics.objects.filter(organization=org).exists()
     assert tier_metrics(org)["min_won_deals"] == 1
     assert tier_metrics(org)["min_won_revenue"] == Decimal("700")
+
+
+def _chart_spec(text: str, key: str) -> dict:
+    return json.loads(text.split(f'id="chart-{key}" type="application/json">')[1].split("<")[0])
+
+
+@pytest.mark.django_db
+def test_dashboard_splits_by_motion_from_the_rollups(in_tenant, cm_membership):
+    from tests.deals.factories import motion_with_stages
+
+    cosell, resale = motion_with_stages(name="Co-sell"), motion_with_stages(name="Resale")
+    gold = TierFactory(name="Gold", rank=5)
+    org = PartnerOrganizationFactory(name="Gold One", tier=gold)
+    plain = PartnerOrganizationFactory(name="Plain")
+    before = month_start(current_month(), -1)
+    month_row(org, month=before, won_revenue_by_motion={str(cosell.pk): 100})
+    month_row(
+        org,
+        won_revenue_by_motion={str(resale.pk): 40},
+        open_pipeline_by_motion={str(cosell.pk): 7, str(resale.pk): 3},
+    )
+    month_row(plain, won_revenue_by_motion={str(cosell.pk): 1000})
+    month_row(None, month=before, won_revenue_by_motion={str(cosell.pk): 100})
+    month_row(
+        None,
+        won_revenue_by_motion={str(resale.pk): 40, str(cosell.pk): 1000},
+        open_pipeline_by_motion={str(cosell.pk): 7, str(resale.pk): 3},
+    )
+    client = client_for(cm_membership)
+    url = reverse("analytics:console_dashboard")
+    spec = _chart_spec(client.get(url).content.decode(), "by_motion")
+    assert spec["labels"] == ["Co-sell", "Resale"]
+    assert spec["datasets"][0]["data"] == [1100.0, 40.0]
+    assert spec["datasets"][1]["data"] == [7.0, 3.0]
+    # Narrowed to the Gold tier: the partner's rows only, summed in SQL.
+    spec = _chart_spec(client.get(url, {"tier": gold.pk}).content.decode(), "by_motion")
+    assert spec["datasets"][0]["data"] == [100.0, 40.0]
+    assert spec["datasets"][1]["data"] == [7.0, 3.0]
+    rows = list(csv.reader(io.StringIO(client.get(url, {"export": "by_motion"}).content.decode())))
+    assert rows[1:] == [["Co-sell", "1100", "7"], ["Resale", "40", "3"]]
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_mdf_spend_against_sourced_revenue(in_tenant, cm_membership):
+    month_row(None, mdf_claimed=Decimal("250"), partner_sourced_revenue=Decimal("9000"))
+    text = client_for(cm_membership).get(reverse("analytics:console_dashboard")).content.decode()
+    spec = _chart_spec(text, "mdf")
+    assert spec["datasets"][0]["data"][-1] == 250.0
+    assert spec["datasets"][1]["data"][-1] == 9000.0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("narrowed", [False, True])
+def test_dashboard_reads_no_deals_and_its_queries_do_not_grow_with_partners(
+    in_tenant, cm_membership, narrowed
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    gold = TierFactory(name="Gold", rank=5)
+    client = client_for(cm_membership)
+    url = reverse("analytics:console_dashboard")
+    params = {"tier": gold.pk} if narrowed else {}
+    counts = []
+    for partners in (1, 30):
+        for n in range(partners - len(counts) * 1):
+            org = PartnerOrganizationFactory(name=f"P {partners} {n:02d}", tier=gold)
+            month_row(org, won_revenue=Decimal(n + 1), won_count=1)
+            month_row(org, month=month_start(current_month(), -13), won_revenue=Decimal(50))
+        month_row(None, month=month_start(current_month(), -2 - len(counts)), won_count=1)
+        client.get(url, params)  # warm the session and caches
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, params)
+        counts.append(len(captured.captured_queries))
+        assert not [q for q in captured.captured_queries if "deals_deal" in q["sql"]]
+    assert counts[0] == counts[1]
+    text = response.content.decode()
+    assert len(_chart_spec(text, "top_partners")["labels"]) == 10
+    assert len(_chart_spec(text, "falling_partners")["labels"]) == 10

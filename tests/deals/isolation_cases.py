@@ -86,6 +86,7 @@ def _partner_deal_api(world):
     "deals:console_deal_comment",
     "deals:console_deal_stage",
     "deals:console_deal_close",
+    "deals:console_deal_reopen",
     "deals:deal_sales_rep",
     "deals:deal_partners",
     owner="staff",
@@ -99,6 +100,7 @@ def _staff_deal(world):
     "api:deal-approve",
     "api:deal-reject",
     "api:deal-request-information",
+    "api:deal-reopen",
     owner="staff",
     methods=API_METHODS,
 )

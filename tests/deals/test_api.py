@@ -424,3 +424,39 @@ def test_api_routing_rule_list_queries_are_bounded(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("api:routing-rule-list"))
     assert response.json()["count"] == rows
+
+
+def test_staff_reopen_a_won_deal_through_the_api(partner_admin_membership, cm_membership):
+    from decimal import Decimal
+
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
+    services.deal_close(
+        deal=deal,
+        acting_membership=cm_membership,
+        won=True,
+        closed_on=timezone.localdate(),
+        final_amount=Decimal("9000"),
+    )
+    url = reverse("api:deal-reopen", kwargs={"pk": deal.pk})
+    # The partner may not reopen its own deal; the reason is required.
+    assert _post(client_for(partner_admin_membership), url, {"reason": "x"}).status_code == 403
+    staff = client_for(cm_membership)
+    missing = _post(staff, url, {})
+    assert missing.status_code == 400 and "reason" in missing.json()["errors"]
+    reopened = _post(staff, url, {"reason": "Booking cancelled by the customer"})
+    assert reopened.status_code == 200
+    body = reopened.json()
+    assert body["status"] == "approved" and body["final_amount"] is None
+    # An approved deal is not closed: reopening it again is refused with a message.
+    again = _post(staff, url, {"reason": "again"})
+    assert again.status_code == 400
+    deal.refresh_from_db()
+    assert deal.closed_on is None
+    last = deal.transitions.filter(kind="status").order_by("-created_at").first()
+    assert (last.from_value, last.to_value, last.reason) == (
+        "won",
+        "approved",
+        "Booking cancelled by the customer",
+    )

@@ -390,7 +390,7 @@ def test_lead_import_bad_files_are_form_errors_and_nothing_is_stored(
     assert not LeadImport.objects.exists()
 
 
-def test_lead_import_runs_in_chunks_shows_progress_and_a_rerun_doubles_nothing(
+def test_lead_import_shows_progress_and_a_rerun_doubles_nothing(
     cm_membership, motion, django_capture_on_commit_callbacks
 ):
     from deals import tasks
@@ -408,7 +408,7 @@ def test_lead_import_runs_in_chunks_shows_progress_and_a_rerun_doubles_nothing(
         250,
         250,
     )
-    # A job delivered twice (the first chunk again): nothing is created twice.
+    # A job delivered twice: nothing is created twice.
     tasks.import_leads(
         tenant_id=lead_import.tenant_id, lead_import_id=str(lead_import.pk), offset=0
     )
@@ -420,6 +420,49 @@ def test_lead_import_runs_in_chunks_shows_progress_and_a_rerun_doubles_nothing(
     body = partial.content.decode()
     assert body.lstrip().startswith('<div id="lead-import-progress"')
     assert 'hx-trigger="every 1s"' not in body and "250 of 250" in body
+
+
+def test_a_failed_import_leaves_the_data_as_it_was(
+    cm_membership, motion, django_capture_on_commit_callbacks, monkeypatch
+):
+    from deals.models import Lead, LeadImport
+    from deals.services import lead_import as lead_import_module
+
+    real_create = lead_import_module.lead_create
+    calls = {"n": 0}
+
+    def create_then_crash(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 150:  # after the first chunk's progress was reported
+            raise RuntimeError("the database went away")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(lead_import_module, "lead_create", create_then_crash)
+    rows = "".join(f"Co {i},US\n" for i in range(250))
+    _import(
+        cm_membership,
+        ("customer_name,country\n" + rows).encode(),
+        django_capture_on_commit_callbacks,
+    )
+    lead_import = LeadImport.objects.get()
+    assert lead_import.status == "failed" and "nothing was imported" in lead_import.failure
+    assert Lead.objects.count() == 0 and lead_import.created_count == 0
+
+
+def test_a_running_import_shows_the_progress_the_job_keeps_in_the_cache(cm_membership, motion):
+    from django.core.cache import cache
+    from django.core.files.base import ContentFile
+
+    from deals.models import LeadImport
+
+    lead_import = LeadImport(requested_by=cm_membership, file_name="big.csv", total_rows=400)
+    lead_import.file.save("leads.csv", ContentFile(b"customer_name,country\n"), save=False)
+    lead_import.status = "running"
+    lead_import.save()
+    cache.set(f"deals:lead-import:{lead_import.pk}:progress", 200)
+    url = reverse("deals:lead_import_detail", kwargs={"pk": lead_import.pk})
+    body = client_for(cm_membership).get(url).content.decode()
+    assert "200 of 400" in body and 'value="200" max="400"' in body
 
 
 def test_a_running_import_polls_for_its_progress(cm_membership, motion):
@@ -662,3 +705,33 @@ def test_review_queue_sort_reads_in_words(partner_admin_membership, cm_membershi
     assert ">Newest first</option>" in page and ">Oldest first</option>" in page
     newest = client.get(reverse("deals:review_queue") + "?ordering=-age").text
     assert newest.index(newer.reference) < newest.index(older.reference)
+
+
+def test_channel_manager_reopens_a_lost_deal_from_its_page(partner_admin_membership, cm_membership):
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
+    services.deal_close(
+        deal=deal,
+        acting_membership=cm_membership,
+        won=False,
+        closed_on=timezone.localdate(),
+        final_amount=None,
+    )
+    staff = client_for(cm_membership)
+    page = staff.get(reverse("deals:console_deal_detail", kwargs={"pk": deal.pk}))
+    assert b"Reopen the deal" in page.content
+    # The partner's page offers no reopen.
+    partner_page = client_for(partner_admin_membership).get(
+        reverse("deals:portal_deal_detail", kwargs={"pk": deal.pk})
+    )
+    assert b"Reopen the deal" not in partner_page.content
+    url = reverse("deals:console_deal_reopen", kwargs={"pk": deal.pk})
+    empty = staff.post(url, {"reason": ""}, follow=True)
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.LOST and b"Why reopen it" in empty.content
+    staff.post(url, {"reason": "The customer came back"})
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.APPROVED and deal.stage is not None
+    assert not deal.stage.is_lost and not deal.stage.is_won
+    assert partner_admin_membership.user.notifications.filter(kind="deal.reopened").exists()

@@ -149,7 +149,7 @@ def test_clawback_by_reversal_inside_the_window(partner_admin_membership, cm_mem
     spiff(amount="500")
     deal = won_deal(partner_admin_membership, cm_membership)
     services.earnings_for_won_deal(deal_id=deal.pk)
-    # Today a won deal cannot leave "won" through the deals app; the event says it did.
+    # Whatever moved it out of "won" (a reopen, a bulk correction): the service reverses.
     type(deal).objects.filter(pk=deal.pk).update(status="lost")
     reversals = services.earnings_reverse_for_deal(deal_id=deal.pk)
     assert {r.cause for r in reversals} == {EntryCause.REVERSAL}
@@ -158,6 +158,35 @@ def test_clawback_by_reversal_inside_the_window(partner_admin_membership, cm_mem
     assert services.earnings_reverse_for_deal(deal_id=deal.pk) == []
     original = LedgerEntry.objects.get(deal=deal, cause=EntryCause.SPIFF)
     assert original.amount == Decimal("500.00") and original.reversed_by.amount == Decimal("-500")
+
+
+def test_reopening_a_won_deal_reverses_its_earnings_through_the_event(
+    partner_admin_membership, cm_membership, django_capture_on_commit_callbacks
+):
+    from deals import services as deal_services
+
+    spiff(amount="500")
+    org = partner_admin_membership.partner_organization
+    with django_capture_on_commit_callbacks(execute=True):
+        deal = won_deal(partner_admin_membership, cm_membership)
+    assert _earnings(org) == Decimal("500.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_services.deal_reopen(
+            deal=deal, acting_membership=cm_membership, reason="Booking cancelled"
+        )
+    assert _earnings(org) == Decimal("0.00")
+    spiff_entry = LedgerEntry.objects.get(deal=deal, cause=EntryCause.SPIFF)
+    assert spiff_entry.reversed_by is not None and spiff_entry.reversed_by.amount == Decimal("-500")
+    # Won again: it earns again, once (a new key per winning), and nothing is edited.
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_services.deal_close(
+            deal=deal,
+            acting_membership=cm_membership,
+            won=True,
+            closed_on=timezone.localdate(),
+            final_amount=Decimal("9000"),
+        )
+    assert _earnings(org) == Decimal("500.00")
 
 
 def test_no_clawback_after_the_window(partner_admin_membership, cm_membership):

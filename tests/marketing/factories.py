@@ -136,3 +136,30 @@ def make_survey(admin, *, questions=None, publish=True, **fields):
 def answers_for(survey, nps=9, rating=4, choice="Portal", text="More leads"):
     by_kind = {"nps": nps, "rating": rating, "choice": choice, "text": text}
     return {str(q.pk): by_kind[q.kind] for q in survey.questions.all()}
+
+
+def library_asset(admin, *, title=None, file=True, **fields):
+    """An asset of the content library (enablement), saved by its own service."""
+    from enablement import services as enablement_services
+    from enablement.models import Asset
+
+    asset = Asset(title=title or f"Library asset {next(_n)}", **fields)
+    if file:
+        asset.kind = "file"
+        return enablement_services.asset_save(acting_membership=admin, asset=asset, upload=pdf())
+    asset.kind = "link"
+    asset.url = asset.url or "https://example.com/asset"
+    return enablement_services.asset_save(acting_membership=admin, asset=asset)
+
+
+def funding_request(partner, admin, campaign, *, planned="500", **extra):
+    """An MDF request of the partner naming `campaign` (through the request's service)."""
+    from incentives import services as incentive_services
+    from tests.incentives.factories import fund_with_allocation, request_input
+
+    _, allocation = fund_with_allocation(partner.partner_organization, admin)
+    return incentive_services.fund_request_submit(
+        acting_membership=partner,
+        allocation=allocation,
+        data=request_input(planned, links={"campaign": str(campaign.pk)}, **extra),
+    )

@@ -39,6 +39,8 @@ def _launch(world):
     "marketing:console_campaign_edit",
     "marketing:console_campaign_status",
     "marketing:console_campaign_asset_upload",
+    "marketing:console_campaign_library_search",
+    "marketing:console_campaign_library_add",
     owner="staff",
 )
 def _console_campaign(world):
@@ -77,6 +79,29 @@ def _asset_target(world):
 def _asset_delete(world):
     asset = _asset(world)
     return Target(kwargs={"pk": asset.pk}, obj=asset)
+
+
+def _library_link(world):
+    """A library asset (no audience of its own) in the kit of a campaign aimed at A1."""
+    from tests.marketing.factories import library_asset
+
+    campaign = _campaign(world)
+    asset = library_asset(world.admin_a, title=f"Secret library deck {uuid.uuid4().hex[:8]}")
+    return services.campaign_library_asset_add(
+        campaign=campaign, acting_membership=world.admin_a, asset_id=asset.pk
+    )
+
+
+@register("marketing:console_campaign_library_remove", owner="staff")
+def _library_remove(world):
+    link = _library_link(world)
+    return Target(kwargs={"pk": link.pk}, obj=link, marker=link.asset.title)
+
+
+@register("api:campaign-library-asset-detail", methods=API_METHODS)
+def _api_library_link(world):
+    link = _library_link(world)
+    return Target(kwargs={"pk": link.pk}, obj=link)
 
 
 @register("marketing:portal_launch_detail")

@@ -85,3 +85,25 @@ def test_reserve_is_atomic_under_concurrency():
     assert results.count(True) == 5 and results.count(False) == 7
     ratelimit.release("test:concurrent")
     assert ratelimit.reserve("test:concurrent", limit=5, window_seconds=60) is False  # 12 - 1
+
+
+@pytest.mark.django_db
+def test_request_log_lines_carry_the_trusted_client_address(client, settings):
+    """The log's address is the one the limits use: a forged X-Forwarded-For is not it."""
+    import structlog
+
+    from tests.factories import TenantFactory
+
+    settings.PRM_TRUSTED_PROXY_COUNT = 0
+    tenant = TenantFactory()
+    merge = structlog.contextvars.merge_contextvars
+    with structlog.testing.capture_logs(processors=[merge]) as logs:
+        client.get(
+            "/accounts/login/",
+            HTTP_HOST=f"{tenant.slug}.localhost",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            REMOTE_ADDR="198.51.100.7",
+        )
+    finished = [line for line in logs if line.get("event") == "request_finished"]
+    assert finished and finished[0]["ip"] == "198.51.100.7"
+    assert finished[0]["tenant_id"] == tenant.pk

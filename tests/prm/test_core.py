@@ -67,3 +67,8 @@ def test_seed_demo_is_deterministic_and_idempotent():
     call_command("seed_demo")
     assert (Tenant.objects.count(), User.objects.count()) == counts
     assert set(Tenant.objects.values_list("slug", flat=True)) >= {"acme", "globex"}
+    # Every demo login signs in with the documented password (one hash shared by all).
+    from prm.core.demo import DEMO_PASSWORD
+
+    users = list(User.objects.all())
+    assert users and all(user.check_password(DEMO_PASSWORD) for user in users)
