@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 
 from prm.core.views import (
     TenantMemberRequiredMixin,
@@ -74,31 +71,3 @@ class FilteredListMixin:
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         return context
-
-
-_PLACEHOLDER = uuid.UUID(int=0)
-
-
-class RowUrls:
-    """The URLs of a list's rows: each URL name reversed once per page (with a
-    placeholder id), then each row's id put in its place. The same strings as
-    `reverse(name, kwargs={"pk": row.pk})`, without a reverse per row and link, which
-    was a tenth of the review queue's rendering time."""
-
-    def __init__(self, *names: str):
-        self.templates = {
-            name.rpartition(":")[2]: reverse(name, kwargs={"pk": _PLACEHOLDER}) for name in names
-        }
-
-    def of(self, pk) -> dict[str, str]:
-        placeholder, value = str(_PLACEHOLDER), str(pk)
-        return {key: url.replace(placeholder, value) for key, url in self.templates.items()}
-
-
-def with_row_urls(deals, name: str):
-    """Each row's link (`deal.url`) from one reverse for the page (RowUrls)."""
-    key = name.rpartition(":")[2]
-    urls = RowUrls(name)
-    for deal in deals:
-        deal.url = urls.of(deal.pk)[key]
-    return deals

@@ -33,7 +33,7 @@ from ..forms import (
 from ..models import (
     Deal,
 )
-from ._common import FilteredListMixin, PartnerDealMixin, with_row_urls
+from ._common import FilteredListMixin, PartnerDealMixin
 
 
 class PortalDealListView(PartnerRequiredMixin, ScopedQuerysetMixin, FilteredListMixin, ListView):
@@ -57,7 +57,6 @@ class PortalDealListView(PartnerRequiredMixin, ScopedQuerysetMixin, FilteredList
             queryset=self.base_queryset
         )
         context["filter"].form.fields.pop("organization", None)
-        with_row_urls(context["deals"], "deals:portal_deal_detail")
         return context
 
 
@@ -169,11 +168,6 @@ class ConsoleDealListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListM
         return self.filter_queryset(
             super().get_queryset().with_list_relations().order_by("-number")
         )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        with_row_urls(context["deals"], "deals:console_deal_detail")
-        return context
 
 
 class _Echo:

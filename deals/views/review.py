@@ -25,23 +25,16 @@ from ..filtersets import (
 from ..models import (
     Deal,
 )
-from ._common import FilteredListMixin, RowUrls
+from ._common import FilteredListMixin
 
 
 def queue_rows(deals, *, sla_days: int):
     """What each queue row shows beyond the deal's own fields, worked out in Python once
-    rather than by filters and `{% url %}` tags 50 times per page: its links, the days
-    it has waited and its SLA pill. For the page's rows and for a row re-rendered after
-    a decision (deals.views.detail.DealActionView)."""
-    urls = RowUrls(
-        "deals:console_deal_detail",
-        "deals:deal_approve",
-        "deals:deal_reject",
-        "deals:deal_request_info",
-    )
+    rather than by filters in the template: the days it has waited and its SLA pill.
+    For the page's rows and for a row re-rendered after a decision
+    (deals.views.detail.DealActionView)."""
     now = timezone.now()
     for deal in deals:
-        deal.urls = urls.of(deal.pk)
         deal.waited = (now - deal.submitted_at).days if deal.submitted_at else 0
         deal.sla_class = sla_pill(deal.waited, sla_days)
     return deals
