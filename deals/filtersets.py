@@ -10,6 +10,7 @@ from django.forms import HiddenInput
 
 from .choices import ConflictStatus, DealStatus, LeadStatus
 from .models import Deal, DealConflict, Lead, Motion, MotionStage, Product
+from .widgets import PartnerAutocompleteInput, QuickSelect
 
 
 def _motions(request):
@@ -24,14 +25,24 @@ def _stages(request):
 
 class DealFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    status = django_filters.ChoiceFilter(choices=DealStatus.choices, empty_label="Any status")
-    motion = django_filters.ModelChoiceFilter(queryset=_motions, empty_label="Any motion")
-    stage = django_filters.ModelChoiceFilter(queryset=_stages, empty_label="Any stage")
-    # By name on the pages: a <select> of every partner of the tenant cost ~30 ms per
-    # page at 500 partners (bench/RESULTS.md). By id for links and the API; the rows it
-    # filters are the member's scoped rows, so a foreign id simply matches nothing.
+    status = django_filters.ChoiceFilter(
+        choices=DealStatus.choices, empty_label="Any status", widget=QuickSelect
+    )
+    motion = django_filters.ModelChoiceFilter(
+        queryset=_motions, empty_label="Any motion", widget=QuickSelect
+    )
+    stage = django_filters.ModelChoiceFilter(
+        queryset=_stages, empty_label="Any stage", widget=QuickSelect
+    )
+    # By name on the pages, suggested as the channel manager types (htmx autocomplete):
+    # a <select> of every partner of the tenant cost ~30 ms per page at 500 partners
+    # (bench/RESULTS.md). By id for links and the API; the rows it filters are the
+    # member's scoped rows, so a foreign id simply matches nothing.
     partner = django_filters.CharFilter(
-        field_name="organization__name", lookup_expr="icontains", label="Partner"
+        field_name="organization__name",
+        lookup_expr="icontains",
+        label="Partner",
+        widget=PartnerAutocompleteInput,
     )
     organization = django_filters.UUIDFilter(field_name="organization", widget=HiddenInput)
     country = django_filters.CharFilter(method="filter_country", label="Country")
@@ -87,6 +98,7 @@ class ReviewQueueFilterSet(DealFilterSet):
             (DealStatus.INFO_REQUESTED, "Waiting for partner"),
         ],
         empty_label="Waiting for anyone",
+        widget=QuickSelect,
     )
     ordering = django_filters.OrderingFilter(
         fields=(("submitted_at", "age"),),

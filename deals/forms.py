@@ -22,6 +22,7 @@ from .choices import (
     StageOwner,
 )
 from .models import DealSettings, Motion, MotionStage, Product, RoutingRule
+from .widgets import PartnerAutocompleteInput, QuickSelect
 
 
 class DateInput(forms.DateInput):
@@ -126,6 +127,7 @@ class RejectForm(forms.Form):
     code = forms.ChoiceField(
         label="Reason code",
         choices=[(c.value, c.label) for c in RejectionCode if c != RejectionCode.CONFLICT],
+        widget=QuickSelect,
     )
     reason = forms.CharField(
         label="Reason for the partner", max_length=1000, widget=forms.TextInput
@@ -151,7 +153,9 @@ class CommentForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    stage = forms.ModelChoiceField(queryset=MotionStage.objects.none(), label="Move to stage")
+    stage = forms.ModelChoiceField(
+        queryset=MotionStage.objects.none(), label="Move to stage", widget=QuickSelect
+    )
     note = forms.CharField(required=False, max_length=500)
 
     def __init__(self, *args, deal=None, **kwargs):
@@ -190,12 +194,16 @@ class ExtensionRequestForm(forms.Form):
 
 
 class ExtensionDecideForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("decline", "Decline")], widget=QuickSelect
+    )
     note = forms.CharField(required=False, max_length=1000, help_text="Required to decline.")
 
 
 class SalesRepForm(forms.Form):
-    rep = forms.ModelChoiceField(queryset=None, required=False, label="Vendor sales rep")
+    rep = forms.ModelChoiceField(
+        queryset=None, required=False, label="Vendor sales rep", widget=QuickSelect
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,18 +211,53 @@ class SalesRepForm(forms.Form):
         self.fields["rep"].label_from_instance = lambda u: u.display_name
 
 
+class PartnerField(forms.Field):
+    """An active partner of the tenant, typed by name (the htmx autocomplete suggests
+    names: never a <select> of every partner) or given by id (API-like posts, links).
+
+    Names are unique per tenant whatever their case (partnerorg_name_unique_ci); the
+    lookup goes through the scoped manager, so another tenant's partner is "no such".
+    """
+
+    widget = PartnerAutocompleteInput
+
+    def __init__(self, *, active_only: bool = True, **kwargs):
+        kwargs.setdefault("widget", PartnerAutocompleteInput(active_only=active_only))
+        super().__init__(**kwargs)
+        self.active_only = active_only
+
+    def prepare_value(self, value):
+        if isinstance(value, PartnerOrganization):
+            return value.name
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, PartnerOrganization):
+            return value
+        text = (value or "").strip()
+        if not text:
+            return None
+        queryset = PartnerOrganization.objects.all()
+        if self.active_only:
+            queryset = queryset.filter(is_active=True)
+        try:
+            found = queryset.filter(pk=uuid.UUID(text)).first()
+        except ValueError:
+            found = queryset.filter(name__iexact=text).first()
+        if found is None:
+            raise ValidationError(f"No active partner is called “{text[:200]}”.")
+        return found
+
+
 class DealPartnerForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        queryset=PartnerOrganization.objects.none(), required=False
+    organization = PartnerField(
+        required=False,
+        widget=PartnerAutocompleteInput(attrs={"aria-label": "Partner"}, active_only=True),
     )
-    role = forms.ChoiceField(choices=DealPartnerRole.choices)
+    role = forms.ChoiceField(choices=DealPartnerRole.choices, widget=QuickSelect)
     split_percent = forms.DecimalField(
         min_value=Decimal("0.01"), max_value=Decimal("100"), decimal_places=2, required=False
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = PartnerOrganization.objects.filter(is_active=True)
 
 
 DealPartnerFormSet = forms.formset_factory(DealPartnerForm, extra=2, max_num=10)

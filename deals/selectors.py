@@ -158,6 +158,7 @@ def review_queue(*, membership: Membership) -> QuerySet[Deal]:
         Deal.objects.visible_to(membership)
         .pending_review()
         .with_list_relations()
+        .prefetch_related("organization__tier")
         .annotate(
             # Either side of a pair: the earlier registration shows the conflict too.
             has_open_conflict=Exists(DealConflict.objects.involving(OuterRef("pk")).open())
@@ -177,6 +178,45 @@ def deal_pipeline(*, queryset: QuerySet[Deal]) -> list[dict]:
         .order_by("stage__motion__name", "stage__position")
     )
     return list(rows)
+
+
+def deal_list_figures(*, queryset: QuerySet[Deal]) -> tuple[dict[str, int], list[dict]]:
+    """The partner deal list's tiles and pipeline: the same figures as
+    `deal_status_counts` and `deal_pipeline`, from one aggregate over the deals alone
+    (by status and stage), then the few stages' names by primary key. Joining the
+    stages and motions to every approved deal cost more than the counts themselves
+    (bench/RESULTS.md)."""
+    from django.db.models import Sum
+
+    rows = list(
+        queryset.order_by()
+        .values_list("status", "stage_id")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+    )
+    counts: dict[str, int] = {}
+    staged: dict = {}
+    for status, stage_id, n, amount in rows:
+        counts[status] = counts.get(status, 0) + n
+        if status == DealStatus.APPROVED and stage_id is not None:
+            staged[stage_id] = (n, amount)
+    stages = MotionStage.objects.filter(pk__in=list(staged)).select_related("motion")
+    pipeline = (
+        [
+            {
+                "stage_id": stage.pk,
+                "stage__motion__name": stage.motion.name,
+                "stage__name": stage.name,
+                "stage__position": stage.position,
+                "count": staged[stage.pk][0],
+                "amount": staged[stage.pk][1],
+            }
+            for stage in stages
+        ]
+        if staged
+        else []
+    )
+    pipeline.sort(key=lambda row: (row["stage__motion__name"], row["stage__position"]))
+    return counts, pipeline
 
 
 def deal_status_counts(*, queryset: QuerySet[Deal]) -> dict[str, int]:
@@ -281,3 +321,17 @@ def partner_tier_metrics(organization: PartnerOrganization) -> dict:
         "min_won_deals": int(found["won_deals"] or 0),
         "min_approved_registrations": int(found["approved_registrations"] or 0),
     }
+
+
+def partner_options(
+    *, membership: Membership, text: str, active_only: bool = False, limit: int = 20
+) -> list[str]:
+    """Names of the partners the member may see that contain `text`, for the partner
+    autocomplete of the deal filters and editors (a page never lists every partner)."""
+    queryset = PartnerOrganization.objects.visible_to(membership)
+    if active_only:
+        queryset = queryset.filter(is_active=True)
+    text = text.strip()[:200]
+    if text:
+        queryset = queryset.filter(name__icontains=text)
+    return list(queryset.order_by("name").values_list("name", flat=True)[:limit])

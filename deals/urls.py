@@ -48,6 +48,11 @@ urlpatterns = [
     ),
     path("manage/deals/review/", views.ReviewQueueView.as_view(), name="review_queue"),
     path(
+        "manage/deals/partner-options/",
+        views.PartnerOptionsView.as_view(),
+        name="partner_options",
+    ),
+    path(
         "manage/deals/review/approve/",
         views.ReviewBulkApproveView.as_view(),
         name="review_bulk_approve",

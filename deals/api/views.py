@@ -134,19 +134,24 @@ class DealViewSet(
             return super().get_queryset()
         reading = self.action in self.read_actions and self.request.method in ("GET", "HEAD")
         queryset = Deal.objects.readable_by(self.membership) if reading else super().get_queryset()
-        return (
-            queryset.with_list_relations()
-            .prefetch_related(
-                Prefetch("lines", queryset=DealLine.objects.select_related("product")),
-                Prefetch(
-                    "participants",
-                    queryset=DealPartner.objects.select_related("organization").order_by(
-                        "-split_percent"
-                    ),
+        if self.action == "list":
+            # The page's names, lines and participants: one flat query each, by the
+            # page's ids (serializers.DealListSerializer), no prefetched instances.
+            return queryset.order_by("-number")
+        # One deal: what the serializer reads, by primary key (see
+        # DealQuerySet.with_list_relations for why not joins).
+        return queryset.prefetch_related(
+            "organization",
+            "motion",
+            "stage",
+            Prefetch("lines", queryset=DealLine.objects.select_related("product")),
+            Prefetch(
+                "participants",
+                queryset=DealPartner.objects.select_related("organization").order_by(
+                    "-split_percent"
                 ),
-            )
-            .order_by("-number")
-        )
+            ),
+        ).order_by("-number")
 
     def _deal_response(self, deal, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=deal.pk)).data, status=code)

@@ -7,24 +7,6 @@ register = template.Library()
 
 
 @register.filter
-def days_waiting(deal) -> int:
-    if not deal.submitted_at:
-        return 0
-    return (timezone.now() - deal.submitted_at).days
-
-
-@register.filter
-def sla_class(deal, sla_days) -> str:
-    """pill-ok within half the review SLA, pill-warn until it, pill-bad past it."""
-    waited = days_waiting(deal)
-    if waited >= int(sla_days):
-        return "pill-bad"
-    if waited * 2 >= int(sla_days):
-        return "pill-warn"
-    return "pill-ok"
-
-
-@register.filter
 def days_left(deal) -> int | None:
     if not deal.protection_expires_on:
         return None

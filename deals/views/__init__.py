@@ -10,6 +10,7 @@ from ._common import (
     PartnerDealMixin,
     PartnerObjectMixin,
 )
+from .autocomplete import PartnerOptionsView
 from .configuration import (
     DealSettingsView,
     MotionCreateView,
@@ -103,6 +104,7 @@ __all__ = [
     "MotionListView",
     "PartnerDealMixin",
     "PartnerObjectMixin",
+    "PartnerOptionsView",
     "PortalCloseView",
     "PortalCommentView",
     "PortalDealCreateView",

@@ -53,8 +53,9 @@ class PortalDealListView(PartnerRequiredMixin, ScopedQuerysetMixin, FilteredList
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["pipeline"] = selectors.deal_pipeline(queryset=self.base_queryset)
-        context["counts"] = selectors.deal_status_counts(queryset=self.base_queryset)
+        context["counts"], context["pipeline"] = selectors.deal_list_figures(
+            queryset=self.base_queryset
+        )
         context["filter"].form.fields.pop("organization", None)
         return context
 
