@@ -21,21 +21,10 @@ from deals.choices import DealStatus
 from deals.models import Deal, DealPartner
 from prm.tenancy.context import tenant_context
 from tests.conftest import client_for
-from tests.deals.factories import ProductFactory, make_deal
+from tests.deals.factories import make_deal
 from tests.factories import MembershipFactory, PartnerOrganizationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def product(in_tenant):
-    return ProductFactory(name="Cloud Suite")
-
-
-@pytest.fixture
-def rival(in_tenant):
-    org = PartnerOrganizationFactory(name="Rival Partners Ltd")
-    return MembershipFactory(role="partner", partner_organization=org, partner_role="partner_admin")
 
 
 def _deals(partner, n, product) -> list[Deal]:

@@ -14,7 +14,6 @@ from deals.choices import DealStatus
 from deals.models import Deal, DealComment, DealConflict
 from tests.conftest import client_for
 from tests.deals.factories import ProductFactory, make_deal, motion_with_stages
-from tests.factories import MembershipFactory, PartnerOrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def motion(in_tenant):
     return motion_with_stages(key="test-cosell")
-
-
-@pytest.fixture
-def product(in_tenant):
-    return ProductFactory(name="Cloud Suite")
-
-
-@pytest.fixture
-def rival(in_tenant):
-    org = PartnerOrganizationFactory(name="Rival Partners Ltd")
-    return MembershipFactory(role="partner", partner_organization=org, partner_role="partner_admin")
 
 
 def _form(motion, product, **extra):
