@@ -64,16 +64,14 @@ def main() -> None:
             show(f"{who}: same rows, the 50 ids picked in a subquery first", fixed)
         queue = selectors.review_queue(membership=cm)[:50]
         show("review queue (selectors.review_queue, first page)", queue)
-        pipeline = selectors.deal_pipeline(queryset=Deal.objects.visible_to(partner))
+        selectors.deal_list_figures(queryset=Deal.objects.visible_to(partner))
         started = time.perf_counter()
-        selectors.deal_pipeline(queryset=Deal.objects.visible_to(partner))
+        counts, pipeline = selectors.deal_list_figures(queryset=Deal.objects.visible_to(partner))
         print(
-            f"\n=== partner pipeline (selectors.deal_pipeline): {len(pipeline)} stages, "
-            f"{(time.perf_counter() - started) * 1000:.1f} ms; status counts: "
+            f"\n=== partner tiles and pipeline (selectors.deal_list_figures): "
+            f"{len(counts)} statuses, {len(pipeline)} stages, "
+            f"{(time.perf_counter() - started) * 1000:.1f} ms"
         )
-        started = time.perf_counter()
-        selectors.deal_status_counts(queryset=Deal.objects.visible_to(partner))
-        print(f"    deal_status_counts {(time.perf_counter() - started) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

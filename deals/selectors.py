@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from partners.models import PartnerOrganization
@@ -167,27 +167,12 @@ def review_queue(*, membership: Membership) -> QuerySet[Deal]:
     )
 
 
-def deal_pipeline(*, queryset: QuerySet[Deal]) -> list[dict]:
-    """Approved deals grouped by motion stage: stage name, count and amount."""
-    from django.db.models import Sum
-
-    rows = (
-        queryset.filter(status=DealStatus.APPROVED, stage__isnull=False)
-        .values("stage_id", "stage__motion__name", "stage__name", "stage__position")
-        .annotate(count=Count("id"), amount=Sum("amount"))
-        .order_by("stage__motion__name", "stage__position")
-    )
-    return list(rows)
-
-
 def deal_list_figures(*, queryset: QuerySet[Deal]) -> tuple[dict[str, int], list[dict]]:
-    """The partner deal list's tiles and pipeline: the same figures as
-    `deal_status_counts` and `deal_pipeline`, from one aggregate over the deals alone
-    (by status and stage), then the few stages' names by primary key. Joining the
-    stages and motions to every approved deal cost more than the counts themselves
+    """The partner deal list's tiles (deals per status) and pipeline (approved deals per
+    motion stage: count and amount), from one aggregate over the deals alone (by status
+    and stage), then the few stages' names by primary key. Joining the stages and
+    motions to every approved deal cost more than the counts themselves
     (bench/RESULTS.md)."""
-    from django.db.models import Sum
-
     rows = list(
         queryset.order_by()
         .values_list("status", "stage_id")
@@ -217,10 +202,6 @@ def deal_list_figures(*, queryset: QuerySet[Deal]) -> tuple[dict[str, int], list
     )
     pipeline.sort(key=lambda row: (row["stage__motion__name"], row["stage__position"]))
     return counts, pipeline
-
-
-def deal_status_counts(*, queryset: QuerySet[Deal]) -> dict[str, int]:
-    return dict(queryset.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
 
 
 def motion_first_stage(*, motion: Motion) -> MotionStage | None:

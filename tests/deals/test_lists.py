@@ -315,16 +315,27 @@ def test_api_deal_list_rows_and_queries_do_not_grow(
 # --- partner deal list -------------------------------------------------------------------
 
 
-def test_partner_list_figures_match_the_separate_reads(partner_admin_membership, cm_membership):
-    for i in range(3):
+def test_partner_list_figures_count_by_status_and_stage(partner_admin_membership, cm_membership):
+    approved = [
         services.deal_approve(
             deal=make_deal(partner_admin_membership, customer=f"A{i}", domain=f"a{i}.example"),
             acting_membership=cm_membership,
         )
+        for i in range(3)
+    ]
     make_deal(partner_admin_membership, customer="Waiting", domain="waiting.example")
     make_deal(partner_admin_membership, customer="Draft", domain="draft.example", submit=False)
     queryset = Deal.objects.visible_to(partner_admin_membership)
     counts, pipeline = selectors.deal_list_figures(queryset=queryset)
-    assert counts == selectors.deal_status_counts(queryset=queryset)
-    assert counts[DealStatus.APPROVED] == 3
-    assert pipeline == selectors.deal_pipeline(queryset=queryset) and pipeline[0]["count"] == 3
+    assert counts == {DealStatus.APPROVED: 3, DealStatus.SUBMITTED: 1, DealStatus.DRAFT: 1}
+    stage = approved[0].stage
+    assert pipeline == [
+        {
+            "stage_id": stage.pk,
+            "stage__motion__name": stage.motion.name,
+            "stage__name": stage.name,
+            "stage__position": stage.position,
+            "count": 3,
+            "amount": sum(deal.amount for deal in approved),
+        }
+    ]
