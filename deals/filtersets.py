@@ -8,9 +8,11 @@ import django_filters
 from django.db.models import Q
 from django.forms import HiddenInput
 
+from prm.core.widgets import QuickSelect
+
 from .choices import ConflictStatus, DealStatus, LeadStatus
 from .models import Deal, DealConflict, Lead, Motion, MotionStage, Product
-from .widgets import PartnerAutocompleteInput, QuickSelect
+from .widgets import PartnerAutocompleteInput
 
 
 def _motions(request):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from partners.models import PartnerOrganization, PartnerType, Tier
 from prm.core.text import web_domain
+from prm.core.widgets import QuickSelect
 from prm.tenancy.selectors import staff_users
 
 from . import services
@@ -22,7 +23,7 @@ from .choices import (
     StageOwner,
 )
 from .models import DealSettings, Motion, MotionStage, Product, RoutingRule
-from .widgets import PartnerAutocompleteInput, QuickSelect
+from .widgets import PartnerAutocompleteInput
 
 
 class DateInput(forms.DateInput):

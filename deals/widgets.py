@@ -9,10 +9,7 @@ the channel manager types. A page renders one datalist per kind
 from __future__ import annotations
 
 from django import forms
-from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 DATALIST_ID = "partner-options"
 ACTIVE_DATALIST_ID = "active-partner-options"
@@ -39,34 +36,3 @@ class PartnerAutocompleteInput(forms.TextInput):
         url = reverse("deals:partner_options")  # at render time: no URLconf at import
         attrs["hx-get"] = f"{url}?active=1" if self.active_only else url
         return attrs
-
-
-class QuickSelect(forms.Select):
-    """A `<select>` whose options are written here rather than through a template each:
-    the same markup as Django's select.html and select_option.html, without a template
-    render per option (a filter form's selects were a fifth of a deal list's rendering).
-    For flat choices; option groups go through the usual templates."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        context = self.get_context(name, value, attrs)["widget"]
-        options = []
-        for group_name, group, _index in context["optgroups"]:
-            if group_name is not None:
-                return super().render(name, value, attrs, renderer)
-            for option in group:
-                options.append(
-                    format_html(
-                        '<option value="{}"{}>{}</option>',
-                        str(option["value"]),
-                        flatatt(option["attrs"]),
-                        option["label"],
-                    )
-                )
-        if not options:
-            return super().render(name, value, attrs, renderer)
-        return format_html(
-            '<select name="{}"{}>\n  {}\n\n</select>',
-            context["name"],
-            flatatt(context["attrs"]),
-            mark_safe("\n\n  ".join(options)),  # noqa: S308 (each option escaped above)
-        )

@@ -108,7 +108,7 @@ def test_approve_without_javascript_posts_the_page_form_to_the_row_url(
 def test_quick_select_writes_what_djangos_select_templates_write():
     from django import forms
 
-    from deals.widgets import QuickSelect
+    from prm.core.widgets import QuickSelect
 
     choices = [("", "Any status"), ("draft", "Draft"), ("a&b", 'A & <b>"x"</b>')]
     for value in ("", "draft", None, "a&b", "missing"):
