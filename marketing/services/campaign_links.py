@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from prm.tenancy.models import Membership
 
 from ..models import Campaign, CampaignFunding, CampaignLaunch, CampaignLibraryAsset
-
-
-def _require_staff(membership: Membership) -> None:
-    if membership is None or not membership.is_staff_role:
-        raise PermissionDenied("Only the vendor's staff manage campaigns.")
+from .campaigns import _require_staff
 
 
 def _uuid(value) -> uuid.UUID | None:
