@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from prm.core.money import format_money
+
 from . import selectors
 
 
@@ -31,12 +33,11 @@ def tier_metrics(organization) -> dict:
 
 
 def money(value, currency: str | None = None) -> str:
-    """12,345 USD: whole units of the tenant's currency (never summed across currencies)."""
-    from prm.tenancy.context import require_current_tenant
-
+    """Whole units of the tenant's currency, written in the tenant's locale ("$12,345",
+    "12.345 €"); "—" for no figure. Never summed across currencies."""
     if value is None:
         return "—"
-    return f"{Decimal(value):,.0f} {currency or require_current_tenant().currency}"
+    return format_money(value, currency, whole=True)
 
 
 def percent(value) -> str:

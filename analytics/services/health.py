@@ -26,6 +26,7 @@ from partners import services as partner_services
 from partners.choices import LifecycleStage
 from partners.models import EngagementCadence, PartnerOrganization, Touchpoint
 from partners.selectors import organizations_with_gate, partner_vendor_contacts
+from prm.core.money import format_money
 from prm.notifications.services import notify
 from prm.tenancy.models import Membership
 
@@ -96,11 +97,14 @@ def _components(organization, *, cfg, trailing, pipelines, gate, last_touch, cad
         trend, trend_detail = None, "no figures yet"
     elif not then_pipe:
         trend = 100 if now_pipe else 50
-        trend_detail = f"{now_pipe:,.0f} open now, none three months ago"
+        trend_detail = f"{format_money(now_pipe, whole=True)} open now, none three months ago"
     else:
         change = float((now_pipe - then_pipe) / then_pipe)
         trend = _clamp(50 + change * 50)
-        trend_detail = f"{change:+.0%} in three months ({then_pipe:,.0f} → {now_pipe:,.0f})"
+        trend_detail = (
+            f"{change:+.0%} in three months ({format_money(then_pipe, whole=True)} → "
+            f"{format_money(now_pipe, whole=True)})"
+        )
     # Win rate of the trailing 12 months.
     row = trailing.get(organization.pk) or {}
     win_rate = row.get("win_rate")

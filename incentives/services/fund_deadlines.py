@@ -79,7 +79,7 @@ def funds_send_reminders(*, today: date | None = None) -> dict[str, int]:
             recipients=partner_admin_users(organization=allocation.organization),
             kind="incentives.allocation_expiring",
             title=(
-                f"{_money(allocation.available)} {allocation.fund.currency} of marketing funds "
+                f"{_money(allocation.available, allocation.fund.currency)} of marketing funds "
                 f"unused; {allocation.fund.name} ends {allocation.fund.ends_on:%d %b %Y}"
             ),
             url=reverse("incentives:portal_funds"),

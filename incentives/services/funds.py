@@ -25,6 +25,7 @@ from django.utils import timezone
 from partners.models import PartnerOrganization, TierBenefit
 from partners.selectors import partner_vendor_contacts
 from partners.services import benefit_parse_value, partner_admin_users, partner_transact_blockers
+from prm.core.money import format_money
 from prm.notifications.services import notify
 from prm.tenancy.context import require_current_tenant
 from prm.tenancy.models import Membership
@@ -57,8 +58,10 @@ MAX_PROOF_BYTES = getattr(settings, "INCENTIVES_MAX_PROOF_BYTES", 5 * 1024 * 102
 MAX_PROOFS = 10
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+def _money(value: Decimal, currency: str | None = None) -> str:
+    """An amount of a fund's currency (the tenant's by default), written in the tenant's
+    locale."""
+    return format_money(value, currency)
 
 
 # ---------------------------------------------------------------------------------------
@@ -72,7 +75,7 @@ def fund_save(*, fund: Fund) -> Fund:
         errors["amount"] = "Enter a budget greater than 0."
     elif fund.pk and fund.amount < fund.allocated:
         errors["amount"] = (
-            f"{_money(fund.allocated)} {fund.currency} is allocated already: "
+            f"{_money(fund.allocated, fund.currency)} is allocated already: "
             "the budget cannot be lower."
         )
     if fund.starts_on and fund.ends_on and fund.ends_on < fund.starts_on:
@@ -116,7 +119,7 @@ def allocation_set(
         if allocation is not None and amount < allocation.committed:
             raise ValidationError(
                 {
-                    "amount": f"{_money(allocation.committed)} {fund.currency} of it is requested "
+                    "amount": f"{_money(allocation.committed, fund.currency)} of it is requested "
                     "or approved already: the allocation cannot be lower."
                 }
             )
@@ -124,7 +127,7 @@ def allocation_set(
         if amount > left:
             raise ValidationError(
                 {
-                    "amount": f"Only {_money(left)} {fund.currency} of {fund.name} is left to "
+                    "amount": f"Only {_money(left, fund.currency)} of {fund.name} is left to "
                     "allocate."
                 }
             )
@@ -144,7 +147,7 @@ def allocation_set(
         notify(
             recipients=partner_admin_users(organization=organization),
             kind="incentives.fund_allocated",
-            title=f"{_money(amount)} {fund.currency} of marketing funds for you: {fund.name}",
+            title=f"{_money(amount, fund.currency)} of marketing funds for you: {fund.name}",
             url=reverse("incentives:portal_funds"),
             dedupe_key=f"allocation:{allocation.pk}:{amount}",
             actor=acting_membership.user,
@@ -260,7 +263,7 @@ def fund_request_submit(
         if data.planned_spend > allocation.available:
             raise ValidationError(
                 {
-                    "planned_spend": f"Only {_money(allocation.available)} {fund.currency} of "
+                    "planned_spend": f"Only {_money(allocation.available, fund.currency)} of "
                     "your allocation is available."
                 }
             )
@@ -286,7 +289,7 @@ def fund_request_submit(
             recipients=partner_vendor_contacts(organization=organization),
             kind="incentives.fund_request",
             title=f"Fund request from {organization.name}: {request.title}",
-            body=f"{_money(request.planned_spend)} {fund.currency} planned.",
+            body=f"{_money(request.planned_spend, fund.currency)} planned.",
             url=reverse("incentives:request_queue"),
             dedupe_key=f"fundrequest:{request.pk}:submitted",
             actor=acting_membership.user,
@@ -340,7 +343,7 @@ def fund_request_approve(
             kind="incentives.fund_request_decided",
             title=(
                 f"Fund request {'partly ' if partial else ''}approved: {request.title}"
-                f" ({_money(amount)} {allocation.fund.currency})"
+                f" ({_money(amount, allocation.fund.currency)})"
             ),
             body=request.decision_reason,
             url=reverse("incentives:portal_request_detail", args=[request.pk]),
@@ -479,7 +482,7 @@ def fund_claim_submit(
             recipients=partner_vendor_contacts(organization=organization),
             kind="incentives.fund_claim",
             title=f"Fund claim from {organization.name}: {request.title}",
-            body=f"{_money(amount)} {claim.currency} claimed.",
+            body=f"{_money(amount, claim.currency)} claimed.",
             url=reverse("incentives:claim_queue"),
             dedupe_key=f"fundclaim:{claim.pk}:submitted",
             actor=acting_membership.user,
@@ -496,10 +499,16 @@ def fund_claim_approve(
     if amount <= 0:
         raise ValidationError({"amount": "Enter an amount greater than 0, or reject instead."})
     if amount > claim.amount:
-        raise ValidationError({"amount": f"Approve at most the claimed {_money(claim.amount)}."})
+        raise ValidationError(
+            {"amount": f"Approve at most the claimed {_money(claim.amount, claim.currency)}."}
+        )
     if amount > claim.request.approved_amount:
         raise ValidationError(
-            {"amount": f"Approve at most the approved {_money(claim.request.approved_amount)}."}
+            {
+                "amount": "Approve at most the approved "
+                + _money(claim.request.approved_amount, claim.currency)
+                + "."
+            }
         )
     _check_approver(acting_membership, amount)
     with transaction.atomic():
@@ -527,7 +536,7 @@ def fund_claim_approve(
         notify(
             recipients=partner_admin_users(organization=claim.organization),
             kind="incentives.fund_claim_decided",
-            title=f"Claim approved: {claim.request.title} ({_money(amount)} {claim.currency})",
+            title=f"Claim approved: {claim.request.title} ({_money(amount, claim.currency)})",
             url=reverse("incentives:portal_request_detail", args=[claim.request_id]),
             dedupe_key=f"fundclaim:{claim.pk}:decided",
             actor=acting_membership.user,

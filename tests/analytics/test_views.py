@@ -32,9 +32,20 @@ def rolled(in_tenant, partner_admin_membership):
 def test_partner_list_shows_rollup_figures_with_as_of(rolled, admin_membership):
     response = client_for(admin_membership).get(reverse("partners:partner_list"))
     text = response.content.decode()
-    assert "12,445 USD" in text  # 12 months of won revenue, summed from the rollups
+    assert "$12,445" in text  # 12 months of won revenue, summed from the rollups
     assert "80.0%" in text  # 4 won of 5 closed
     assert "Performance figures as of" in text
+
+
+@pytest.mark.django_db
+def test_rollup_money_is_written_in_the_tenant_locale(rolled, admin_membership, cm_membership):
+    tenant = admin_membership.tenant
+    tenant.locale, tenant.currency = "de_DE", "EUR"
+    tenant.save()
+    text = client_for(admin_membership).get(reverse("partners:partner_list")).content.decode()
+    assert "12.445\xa0€" in text and "$12,445" not in text
+    page = client_for(cm_membership).get(reverse("analytics:console_dashboard")).content.decode()
+    assert "12.445\xa0€" in page and "USD" not in page
 
 
 @pytest.mark.django_db
@@ -56,15 +67,15 @@ def test_partner_list_queries_do_not_grow_with_rows(
     client.get(reverse("partners:partner_list"))  # warm the session and caches
     with django_assert_max_num_queries(14):
         response = client.get(reverse("partners:partner_list"))
-    assert response.content.decode().count("10 USD") >= rows
+    assert response.content.decode().count("$10<") >= rows
 
 
 @pytest.mark.django_db
 def test_homes_show_kpis_from_rollups(rolled, admin_membership, partner_admin_membership):
     text = client_for(admin_membership).get(reverse("console_home")).content.decode()
-    assert "12,445 USD" in text and "As of" in text
+    assert "$12,445" in text and "As of" in text
     text = client_for(partner_admin_membership).get(reverse("portal_home")).content.decode()
-    assert "12,445 USD" in text and "Your performance" in text
+    assert "$12,445" in text and "Your performance" in text
 
 
 @pytest.mark.django_db
@@ -121,7 +132,7 @@ def test_dashboard_filters_by_tier_and_exports_csv(rolled, cm_membership):
     assert rows[1:] == [["Gold Partner", "777.00"]]
     page = client.get(url, {"tier": gold.pk}).content.decode()
     tiles = page.split('data-testid="dashboard-kpis"')[1].split("</div>\n</div>")[0]
-    assert "777 USD" in tiles and "filtered partners" in tiles and "12,445" not in tiles
+    assert "$777" in tiles and "filtered partners" in tiles and "12,445" not in tiles
     assert client.get(url, {"export": "nope"}).status_code == 404
     assert client.get(url, {"period": "bogus"}).status_code == 200
 
@@ -140,7 +151,7 @@ def test_portal_dashboard_shows_own_figures_and_rank_only_when_allowed(
     month_row(other, won_revenue=Decimal("99999"), won_count=9)
     client = client_for(partner_admin_membership)
     text = client.get(reverse("analytics:portal_dashboard")).content.decode()
-    assert "12,445 USD" in text and "Competitor Secret" not in text
+    assert "$12,445" in text and "Competitor Secret" not in text
     assert 'data-testid="rank"' not in text
     cfg = services.analytics_settings()
     cfg.show_rank_to_partners = True

@@ -41,7 +41,7 @@ def test_allocations_never_exceed_the_budget(setup, admin_membership, in_tenant)
             amount=Decimal("5000.01"),
             acting_membership=admin_membership,
         )
-    assert "Only 5,000.00 USD" in str(info.value)
+    assert "Only $5,000.00 of" in str(info.value)
     services.allocation_set(
         fund=fund, organization=other, amount=Decimal("5000"), acting_membership=admin_membership
     )
@@ -57,7 +57,7 @@ def test_request_over_the_allocation_is_refused(setup, partner_admin_membership)
             allocation=allocation,
             data=request_input("5000.01"),
         )
-    assert "Only 5,000.00 USD of your allocation is available" in str(info.value)
+    assert "Only $5,000.00 of your allocation is available" in str(info.value)
     assert FundRequest.objects.count() == 0
     allocation.refresh_from_db()
     assert allocation.committed == 0
@@ -95,7 +95,7 @@ def test_request_approve_partly_then_claim_and_pay(
             amount=Decimal("1600"),
             proofs=[pdf_upload()],
         )
-    assert "at most the approved 1,500.00" in str(info.value)
+    assert "at most the approved $1,500.00" in str(info.value)
     claim = services.fund_claim_submit(
         acting_membership=partner_admin_membership,
         request=request,

@@ -190,7 +190,7 @@ def test_claim_page_refuses_wrong_type_and_over_approved(
     response = client.post(url, {"amount": "100", "proofs": [bad]})
     assert response.status_code == 400 and b"not an accepted proof file" in response.content
     response = client.post(url, {"amount": "301", "proofs": [pdf_upload()]})
-    assert response.status_code == 400 and b"at most the approved 300.00" in response.content
+    assert response.status_code == 400 and b"at most the approved $300.00" in response.content
     response = client.post(url, {"amount": "250", "proofs": [pdf_upload()]})
     assert response.status_code == 302
     proof = fund_request.claim.proofs.get()

@@ -353,15 +353,15 @@ def test_vendor_tracks_mdf_requested_and_approved_per_campaign_and_partner(
     )
     staff = client_for(admin_membership)
     listing = staff.get(reverse("marketing:console_campaign_list")).content.decode()
-    assert "1,000.00 USD requested, 500.00 approved" in listing
+    assert "$1,000.00 requested, $500.00 approved" in listing
     detail = staff.get(
         reverse("marketing:console_campaign_detail", args=[campaign.pk])
     ).content.decode()
-    assert detail.count("1,000.00 USD requested, 500.00 approved") == 2  # campaign + launch
+    assert detail.count("$1,000.00 requested, $500.00 approved") == 2  # campaign + launch
     own = client_for(partner_admin_membership).get(
         reverse("marketing:portal_launch_detail", args=[row.pk])
     )
-    assert "1,000.00 USD requested, 500.00 approved" in own.content.decode()
+    assert "$1,000.00 requested, $500.00 approved" in own.content.decode()
     api = staff.get("/api/v1/campaigns/").json()["results"][0]["mdf"]
     assert api == [{"currency": "USD", "requests": 2, "requested": "1000.00", "approved": "500.00"}]
     assert (
