@@ -31,6 +31,41 @@ from .models import (
 if TYPE_CHECKING:
     from prm.core.demo import DemoPeople
 
+
+def seed_people(people: DemoPeople, spec: dict) -> None:
+    """The tenant's partner organizations of `spec["partners"]`, each with a partner admin
+    and a partner member (the demo logins prm.core.demo lists)."""
+    from prm.core.demo import demo_membership, demo_user
+
+    for name, domain, country, admin_name, member_name in spec["partners"]:
+        org = PartnerOrganization.objects.filter(name=name).first()
+        if org is None:
+            org = PartnerOrganization.objects.create(
+                name=name,
+                website=f"https://www.{domain}",
+                domain=domain,
+                country=country,
+                channel_manager=people.channel_manager.user,
+            )
+        people.organizations.append(org)
+        people.partner_admins.append(
+            demo_membership(
+                demo_user(f"{admin_name}@{domain}", admin_name.title()),
+                role="partner",
+                partner_organization=org,
+                partner_role="partner_admin",
+            )
+        )
+        people.partner_members.append(
+            demo_membership(
+                demo_user(f"{member_name}@{domain}", member_name.title()),
+                role="partner",
+                partner_organization=org,
+                partner_role="partner_member",
+            )
+        )
+
+
 PARTNER_TYPES = [
     ("reseller", "Reseller", "Buys and resells our products to its customers."),
     ("referral", "Referral partner", "Introduces customers; we sell."),

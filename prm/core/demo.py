@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from partners.models import PartnerOrganization
 from prm.accounts.models import User
 from prm.accounts.services import email_address_mark_verified
 from prm.tenancy.context import tenant_context
@@ -51,8 +50,10 @@ for _slug, _spec in TENANTS.items():
         DEMO_LOGINS.append((_slug, f"{_admin}@{_domain}", f"partner admin, {_name}"))
         DEMO_LOGINS.append((_slug, f"{_member}@{_domain}", f"partner member, {_name}"))
 
-# Each app's `demo.seed(people)`, in layer order; an app without a demo module is skipped,
-# but a demo module that fails to import fails the seeding (never silently half a demo).
+# Each app's demo module, in layer order: first every `seed_people(people, spec)` (the
+# partners app creates the tenant's partner organizations and their people), then every
+# `seed(people)`. An app without a demo module is skipped, but a demo module that fails
+# to import fails the seeding (never silently half a demo).
 APP_SEEDERS = (
     "partners.demo",
     "deals.demo",
@@ -70,7 +71,8 @@ class DemoPeople:
     tenant: Tenant
     admin: Membership
     channel_manager: Membership
-    organizations: list[PartnerOrganization] = field(default_factory=list)
+    # partners.PartnerOrganization rows, filled by the partners app's seed_people
+    organizations: list = field(default_factory=list)
     partner_admins: list[Membership] = field(default_factory=list)
     partner_members: list[Membership] = field(default_factory=list)
 
@@ -82,7 +84,8 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
-def _user(email: str, full_name: str) -> User:
+def demo_user(email: str, full_name: str) -> User:
+    """The demo login `email` (created once, verified, with the demo password)."""
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=None, full_name=full_name)
@@ -92,7 +95,8 @@ def _user(email: str, full_name: str) -> User:
     return user
 
 
-def _membership(user: User, **fields) -> Membership:
+def demo_membership(user: User, **fields) -> Membership:
+    """`user`'s membership in the current tenant (created once with `fields`)."""
     membership = Membership.objects.filter(user=user).first()
     if membership is None:
         membership = Membership.objects.create(user=user, **fields)
@@ -105,42 +109,24 @@ def seed_tenant(slug: str) -> DemoPeople:
         slug=slug, defaults={"name": spec["name"], "primary_color": spec["primary_color"]}
     )
     with tenant_context(tenant):
-        admin = _membership(_user(f"admin@{slug}.test", f"{spec['name']} Admin"), role="admin")
-        cm = _membership(
-            _user(f"cm@{slug}.test", f"{spec['name']} Channel Manager"), role="channel_manager"
+        admin = demo_membership(
+            demo_user(f"admin@{slug}.test", f"{spec['name']} Admin"), role="admin"
+        )
+        cm = demo_membership(
+            demo_user(f"cm@{slug}.test", f"{spec['name']} Channel Manager"),
+            role="channel_manager",
         )
         people = DemoPeople(tenant=tenant, admin=admin, channel_manager=cm)
-        for name, domain, country, admin_name, member_name in spec["partners"]:
-            org = PartnerOrganization.objects.filter(name=name).first()
-            if org is None:
-                org = PartnerOrganization.objects.create(
-                    name=name,
-                    website=f"https://www.{domain}",
-                    domain=domain,
-                    country=country,
-                    channel_manager=cm.user,
-                )
-            people.organizations.append(org)
-            people.partner_admins.append(
-                _membership(
-                    _user(f"{admin_name}@{domain}", admin_name.title()),
-                    role="partner",
-                    partner_organization=org,
-                    partner_role="partner_admin",
-                )
-            )
-            people.partner_members.append(
-                _membership(
-                    _user(f"{member_name}@{domain}", member_name.title()),
-                    role="partner",
-                    partner_organization=org,
-                    partner_role="partner_member",
-                )
-            )
-        for module_name in APP_SEEDERS:
-            if importlib.util.find_spec(module_name) is None:
-                continue
-            importlib.import_module(module_name).seed(people)
+        seeders = [
+            importlib.import_module(name)
+            for name in APP_SEEDERS
+            if importlib.util.find_spec(name) is not None
+        ]
+        for seeder in seeders:
+            if hasattr(seeder, "seed_people"):
+                seeder.seed_people(people, spec)
+        for seeder in seeders:
+            seeder.seed(people)
     return people
 
 
