@@ -48,22 +48,16 @@ def seed_people(people: DemoPeople, spec: dict) -> None:
                 channel_manager=people.channel_manager.user,
             )
         people.organizations.append(org)
-        people.partner_admins.append(
-            demo_membership(
-                demo_user(f"{admin_name}@{domain}", admin_name.title()),
-                role="partner",
-                partner_organization=org,
-                partner_role="partner_admin",
+        for login, partner_role, members in (
+            (admin_name, "partner_admin", people.partner_admins),
+            (member_name, "partner_member", people.partner_members),
+        ):
+            user = demo_user(f"{login}@{domain}", login.title())
+            members.append(
+                demo_membership(
+                    user, role="partner", partner_organization=org, partner_role=partner_role
+                )
             )
-        )
-        people.partner_members.append(
-            demo_membership(
-                demo_user(f"{member_name}@{domain}", member_name.title()),
-                role="partner",
-                partner_organization=org,
-                partner_role="partner_member",
-            )
-        )
 
 
 PARTNER_TYPES = [
