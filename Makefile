@@ -36,11 +36,8 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@ $(RUN_STAMP)
 
-# --no-compile: Python compiles the modules the portal imports when it first imports
-# them, instead of pip compiling every file of every package up front (5 s of a fresh
-# `make run`).
 $(RUN_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --no-compile -e .
+	$(PY) -m pip install --quiet -e .
 	@touch $@
 
 install: $(STAMP)
