@@ -65,6 +65,7 @@ class DealFilterSet(django_filters.FilterSet):
             ("amount", "Smallest amount first"),
         ],
         label="Sort",
+        widget=QuickSelect,
     )
 
     class Meta:
@@ -108,6 +109,7 @@ class ReviewQueueFilterSet(DealFilterSet):
         choices=[("age", "Oldest first"), ("-age", "Newest first")],
         empty_label="Oldest first",
         label="Sort",
+        widget=QuickSelect,
     )
 
 
