@@ -81,6 +81,26 @@ class DealFilterSet(django_filters.FilterSet):
             del self.filters["organization"]
         # Stage names repeat across motions ("Qualify"): show which motion each is of.
         self.form.fields["stage"].label_from_instance = lambda s: f"{s.motion.name} · {s.name}"
+        self._choice_objects = None
+
+    def choice_objects(self) -> tuple[dict, dict]:
+        """The motions and stages of the form's selects (those the page keeps), read once
+        by primary key: the selects write their options from them, and the page takes
+        its rows' and figures' motion and stage from them instead of reading them again.
+        """
+        if self._choice_objects is None:
+            found = {}
+            for name in ("motion", "stage"):
+                field = self.form.fields.get(name)
+                objects = list(field.queryset) if field is not None else []
+                if field is not None:
+                    blank = [("", field.empty_label)] if field.empty_label is not None else []
+                    field.widget.choices = blank + [
+                        (obj.pk, field.label_from_instance(obj)) for obj in objects
+                    ]
+                found[name] = {obj.pk: obj for obj in objects}
+            self._choice_objects = (found["motion"], found["stage"])
+        return self._choice_objects
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -167,12 +167,38 @@ def review_queue(*, membership: Membership) -> QuerySet[Deal]:
     )
 
 
-def deal_list_figures(*, queryset: QuerySet[Deal]) -> tuple[dict[str, int], list[dict]]:
+def deal_rows_related(
+    deals, *, motions: dict, stages: dict, organizations: dict | None = None
+) -> list[Deal]:
+    """A page of deals with each row's motion, stage and (unless None) organization
+    taken from objects the page has already read, keyed by primary key (the filter's
+    choices, the member's own organization), and only those missing read, one query per
+    relation at most. Like `with_list_relations`, without reading the same motions and
+    stages a second time for the rows."""
+    deals = list(deals)
+    relations = (("motion", motions), ("stage", stages), ("organization", organizations))
+    for name, known in relations:
+        if known is None:
+            continue
+        field = Deal._meta.get_field(name)
+        ids = {getattr(deal, field.attname) for deal in deals} - {None}
+        missing = ids - known.keys()
+        if missing:
+            known = {**known, **field.related_model.objects.in_bulk(missing)}
+        for deal in deals:
+            key = getattr(deal, field.attname)
+            field.set_cached_value(deal, known[key] if key is not None else None)
+    return deals
+
+
+def deal_list_figures(
+    *, queryset: QuerySet[Deal], stages: dict | None = None
+) -> tuple[dict[str, int], list[dict]]:
     """The partner deal list's tiles (deals per status) and pipeline (approved deals per
     motion stage: count and amount), from one aggregate over the deals alone (by status
-    and stage), then the few stages' names by primary key. Joining the stages and
-    motions to every approved deal cost more than the counts themselves
-    (bench/RESULTS.md)."""
+    and stage), then the few stages' names by primary key, unless the page has read
+    them already (`stages`, each with its motion). Joining the stages and motions to
+    every approved deal cost more than the counts themselves (bench/RESULTS.md)."""
     rows = list(
         queryset.order_by()
         .values_list("status", "stage_id")
@@ -184,7 +210,10 @@ def deal_list_figures(*, queryset: QuerySet[Deal]) -> tuple[dict[str, int], list
         counts[status] = counts.get(status, 0) + n
         if status == DealStatus.APPROVED and stage_id is not None:
             staged[stage_id] = (n, amount)
-    stages = MotionStage.objects.filter(pk__in=list(staged)).select_related("motion")
+    known = stages or {}
+    if staged.keys() - known.keys():
+        known = MotionStage.objects.select_related("motion").in_bulk(list(staged))
+    stages = [known[pk] for pk in staged if pk in known]
     pipeline = (
         [
             {
