@@ -153,11 +153,11 @@ def conflict_first_comer(*, conflict: DealConflict) -> Deal:
 
 
 def review_queue(*, membership: Membership) -> QuerySet[Deal]:
-    """Registrations waiting for the vendor, oldest first, with what the row shows."""
+    """Registrations waiting for the vendor, oldest first, with what the row shows but
+    its motion (`deal_rows_related`, from the page's filter)."""
     return (
         Deal.objects.visible_to(membership)
         .pending_review()
-        .with_list_relations()
         .prefetch_related("organization__tier")
         .annotate(
             # Either side of a pair: the earlier registration shows the conflict too.
