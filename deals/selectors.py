@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from partners.models import PartnerOrganization
@@ -158,7 +158,10 @@ def review_queue(*, membership: Membership) -> QuerySet[Deal]:
     return (
         Deal.objects.visible_to(membership)
         .pending_review()
-        .prefetch_related("organization__tier")
+        # The partners with their tiers in one query by primary key (a few dozen rows).
+        .prefetch_related(
+            Prefetch("organization", PartnerOrganization.objects.select_related("tier"))
+        )
         .annotate(
             # Either side of a pair: the earlier registration shows the conflict too.
             has_open_conflict=Exists(DealConflict.objects.involving(OuterRef("pk")).open())
