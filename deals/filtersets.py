@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q
 from django.forms import HiddenInput
 
+from prm.core.listing import choice_objects
 from prm.core.widgets import QuickSelect
 
 from .choices import ConflictStatus, DealStatus, LeadStatus
@@ -89,16 +90,7 @@ class DealFilterSet(django_filters.FilterSet):
         its rows' and figures' motion and stage from them instead of reading them again.
         """
         if self._choice_objects is None:
-            found = {}
-            for name in ("motion", "stage"):
-                field = self.form.fields.get(name)
-                objects = list(field.queryset) if field is not None else []
-                if field is not None:
-                    blank = [("", field.empty_label)] if field.empty_label is not None else []
-                    field.widget.choices = blank + [
-                        (obj.pk, field.label_from_instance(obj)) for obj in objects
-                    ]
-                found[name] = {obj.pk: obj for obj in objects}
+            found = choice_objects(self.form, ("motion", "stage"))
             self._choice_objects = (found["motion"], found["stage"])
         return self._choice_objects
 

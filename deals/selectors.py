@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from partners.models import PartnerOrganization
+from prm.core.listing import attach_related
 from prm.core.money import format_money
 from prm.tenancy.context import require_current_tenant
 from prm.tenancy.models import Membership
@@ -178,20 +179,9 @@ def deal_rows_related(
     choices, the member's own organization), and only those missing read, one query per
     relation at most. Like `with_list_relations`, without reading the same motions and
     stages a second time for the rows."""
-    deals = list(deals)
-    relations = (("motion", motions), ("stage", stages), ("organization", organizations))
-    for name, known in relations:
-        if known is None:
-            continue
-        field = Deal._meta.get_field(name)
-        ids = {getattr(deal, field.attname) for deal in deals} - {None}
-        missing = ids - known.keys()
-        if missing:
-            known = {**known, **field.related_model.objects.in_bulk(missing)}
-        for deal in deals:
-            key = getattr(deal, field.attname)
-            field.set_cached_value(deal, known[key] if key is not None else None)
-    return deals
+    return attach_related(
+        deals, {"motion": motions, "stage": stages, "organization": organizations}
+    )
 
 
 def deal_list_figures(
