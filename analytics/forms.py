@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from partners.models import PartnerType, Tier
+from prm.core.widgets import QuickSelect
 from prm.tenancy.selectors import staff_users
 
 from .choices import HealthComponent
@@ -12,18 +13,24 @@ from .models import AnalyticsSettings
 
 
 class DashboardFilterForm(forms.Form):
-    """Period, partner type, tier and channel manager of the console dashboard."""
+    """Period, partner type, tier and channel manager of the console dashboard.
+
+    QuickSelect: the same markup without a template per option (the four selects were
+    a sixth of the dashboard's time)."""
 
     period = forms.ChoiceField(
         choices=[("3", "3 months"), ("6", "6 months"), ("12", "12 months")],
         required=False,
         initial="12",
+        widget=QuickSelect,
     )
     partner_type = forms.ModelChoiceField(
-        queryset=PartnerType.objects.none(), required=False, label="Type"
+        queryset=PartnerType.objects.none(), required=False, label="Type", widget=QuickSelect
     )
-    tier = forms.ModelChoiceField(queryset=Tier.objects.none(), required=False)
-    channel_manager = forms.ModelChoiceField(queryset=staff_users(), required=False)
+    tier = forms.ModelChoiceField(queryset=Tier.objects.none(), required=False, widget=QuickSelect)
+    channel_manager = forms.ModelChoiceField(
+        queryset=staff_users(), required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

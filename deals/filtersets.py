@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q
 from django.forms import HiddenInput
 
+from prm.core.listing import choice_objects
 from prm.core.widgets import QuickSelect
 
 from .choices import ConflictStatus, DealStatus, LeadStatus
@@ -65,6 +66,7 @@ class DealFilterSet(django_filters.FilterSet):
             ("amount", "Smallest amount first"),
         ],
         label="Sort",
+        widget=QuickSelect,
     )
 
     class Meta:
@@ -80,6 +82,17 @@ class DealFilterSet(django_filters.FilterSet):
             del self.filters["organization"]
         # Stage names repeat across motions ("Qualify"): show which motion each is of.
         self.form.fields["stage"].label_from_instance = lambda s: f"{s.motion.name} · {s.name}"
+        self._choice_objects = None
+
+    def choice_objects(self) -> tuple[dict, dict]:
+        """The motions and stages of the form's selects (those the page keeps), read once
+        by primary key: the selects write their options from them, and the page takes
+        its rows' and figures' motion and stage from them instead of reading them again.
+        """
+        if self._choice_objects is None:
+            found = choice_objects(self.form, ("motion", "stage"))
+            self._choice_objects = (found["motion"], found["stage"])
+        return self._choice_objects
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -108,6 +121,7 @@ class ReviewQueueFilterSet(DealFilterSet):
         choices=[("age", "Oldest first"), ("-age", "Newest first")],
         empty_label="Oldest first",
         label="Sort",
+        widget=QuickSelect,
     )
 
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from partners.models import PartnerOrganization
+from prm.core.listing import attach_related
 from prm.core.money import format_money
 from prm.tenancy.context import require_current_tenant
 from prm.tenancy.models import Membership
@@ -153,12 +154,15 @@ def conflict_first_comer(*, conflict: DealConflict) -> Deal:
 
 
 def review_queue(*, membership: Membership) -> QuerySet[Deal]:
-    """Registrations waiting for the vendor, oldest first, with what the row shows."""
+    """Registrations waiting for the vendor, oldest first, with what the row shows but
+    its motion (`deal_rows_related`, from the page's filter)."""
     return (
         Deal.objects.visible_to(membership)
         .pending_review()
-        .with_list_relations()
-        .prefetch_related("organization__tier")
+        # The partners with their tiers in one query by primary key (a few dozen rows).
+        .prefetch_related(
+            Prefetch("organization", PartnerOrganization.objects.select_related("tier"))
+        )
         .annotate(
             # Either side of a pair: the earlier registration shows the conflict too.
             has_open_conflict=Exists(DealConflict.objects.involving(OuterRef("pk")).open())
@@ -167,12 +171,27 @@ def review_queue(*, membership: Membership) -> QuerySet[Deal]:
     )
 
 
-def deal_list_figures(*, queryset: QuerySet[Deal]) -> tuple[dict[str, int], list[dict]]:
+def deal_rows_related(
+    deals, *, motions: dict, stages: dict, organizations: dict | None = None
+) -> list[Deal]:
+    """A page of deals with each row's motion, stage and (unless None) organization
+    taken from objects the page has already read, keyed by primary key (the filter's
+    choices, the member's own organization), and only those missing read, one query per
+    relation at most. Like `with_list_relations`, without reading the same motions and
+    stages a second time for the rows."""
+    return attach_related(
+        deals, {"motion": motions, "stage": stages, "organization": organizations}
+    )
+
+
+def deal_list_figures(
+    *, queryset: QuerySet[Deal], stages: dict | None = None
+) -> tuple[dict[str, int], list[dict]]:
     """The partner deal list's tiles (deals per status) and pipeline (approved deals per
     motion stage: count and amount), from one aggregate over the deals alone (by status
-    and stage), then the few stages' names by primary key. Joining the stages and
-    motions to every approved deal cost more than the counts themselves
-    (bench/RESULTS.md)."""
+    and stage), then the few stages' names by primary key, unless the page has read
+    them already (`stages`, each with its motion). Joining the stages and motions to
+    every approved deal cost more than the counts themselves (bench/RESULTS.md)."""
     rows = list(
         queryset.order_by()
         .values_list("status", "stage_id")
@@ -184,7 +203,10 @@ def deal_list_figures(*, queryset: QuerySet[Deal]) -> tuple[dict[str, int], list
         counts[status] = counts.get(status, 0) + n
         if status == DealStatus.APPROVED and stage_id is not None:
             staged[stage_id] = (n, amount)
-    stages = MotionStage.objects.filter(pk__in=list(staged)).select_related("motion")
+    known = stages or {}
+    if staged.keys() - known.keys():
+        known = MotionStage.objects.select_related("motion").in_bulk(list(staged))
+    stages = [known[pk] for pk in staged if pk in known]
     pipeline = (
         [
             {

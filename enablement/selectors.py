@@ -67,15 +67,32 @@ def path_completed_by_organization(path: LearningPath, organization) -> bool:
 def motion_registration_gate(organization, motion) -> list[str]:
     """Registered in deals.providers.registration_gates: a learning path required for the
     motion (and aimed at this partner) that no active member has completed."""
+    return motion_registration_gates(organization, [motion])[motion.pk]
+
+
+def motion_registration_gates(organization, motions) -> dict:
+    """`motion_registration_gate` for several motions at once (the registration gate
+    shows every motion the partner may use): the required paths in one query, each
+    path's completion checked once, whichever motions it is required for."""
+    reasons: dict = {motion.pk: [] for motion in motions}
+    if not reasons:
+        return reasons
     audience = audience_of(organization)
     paths = LearningPath.objects.filter(
-        audience.q(), is_published=True, required_for_motion_ids__contains=[motion.pk]
+        audience.q(), is_published=True, required_for_motion_ids__overlap=list(reasons)
     )
-    return [
-        f'Complete the learning path "{path.title}" before registering {motion.name} deals.'
-        for path in paths
-        if not path_completed_by_organization(path, organization)
-    ]
+    for path in paths:
+        required = [motion for motion in motions if motion.pk in path.required_for_motion_ids]
+        if required and not path_completed_by_organization(path, organization):
+            for motion in required:
+                reasons[motion.pk].append(
+                    f'Complete the learning path "{path.title}" before registering '
+                    f"{motion.name} deals."
+                )
+    return reasons
+
+
+motion_registration_gate.for_motions = motion_registration_gates
 
 
 # --- the learner --------------------------------------------------------------------

@@ -63,6 +63,7 @@ class PartnerOrganizationFilterSet(django_filters.FilterSet):
             ("created", "Oldest partners first"),
         ],
         label="Sort by",
+        widget=QuickSelect,
     )
 
     class Meta:

@@ -331,9 +331,19 @@ def deal_registration_gate(*, organization: PartnerOrganization) -> Registration
         reason[:1].upper() + reason[1:] + "."
         for reason in partner_services.partner_transact_blockers(organization=organization)
     ]
+    motions = list(motions_available_to(organization=organization))
+    blockers: dict = {motion.pk: [] for motion in motions}
+    for gate in providers.registration_gates:
+        for_motions = getattr(gate, "for_motions", None)
+        if for_motions is not None:
+            answers = for_motions(organization, motions)
+        else:
+            answers = {motion.pk: gate(organization, motion) for motion in motions}
+        for motion in motions:
+            blockers[motion.pk].extend(answers[motion.pk])
     motion_reasons, open_motions = [], []
-    for motion in motions_available_to(organization=organization):
-        reasons = deal_registration_blockers(organization=organization, motion=motion)
+    for motion in motions:
+        reasons = blockers[motion.pk]
         if reasons:
             motion_reasons.append((motion, reasons))
         else:

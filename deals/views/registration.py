@@ -49,14 +49,22 @@ class PortalDealListView(PartnerRequiredMixin, ScopedQuerysetMixin, FilteredList
         # the multi-partner deals it takes part in.
         self.base_queryset = super().get_queryset()
         readable = Deal.objects.readable_by(self.request.membership)
-        return self.filter_queryset(readable.with_list_relations().order_by("-number"))
+        return self.filter_queryset(readable.order_by("-number"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["counts"], context["pipeline"] = selectors.deal_list_figures(
-            queryset=self.base_queryset
-        )
         context["filter"].form.fields.pop("organization", None)
+        motions, stages = context["filter"].choice_objects()
+        context["counts"], context["pipeline"] = selectors.deal_list_figures(
+            queryset=self.base_queryset, stages=stages
+        )
+        membership = self.request.membership
+        context["deals"] = context["object_list"] = selectors.deal_rows_related(
+            context["deals"],
+            motions=motions,
+            stages=stages,
+            organizations={membership.partner_organization_id: membership.partner_organization},
+        )
         return context
 
 
@@ -165,9 +173,15 @@ class ConsoleDealListView(StaffRequiredMixin, ScopedQuerysetMixin, FilteredListM
     filterset_class = DealFilterSet
 
     def get_queryset(self):
-        return self.filter_queryset(
-            super().get_queryset().with_list_relations().order_by("-number")
+        return self.filter_queryset(super().get_queryset().order_by("-number"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        motions, stages = context["filter"].choice_objects()
+        context["deals"] = context["object_list"] = selectors.deal_rows_related(
+            context["deals"], motions=motions, stages=stages, organizations={}
         )
+        return context
 
 
 class _Echo:

@@ -13,6 +13,7 @@ from django.views.generic import ListView
 from django_htmx.http import HttpResponseClientRedirect
 
 from prm.core.htmx import HtmxPartialMixin
+from prm.core.templatetags.rowurls import row_url
 from prm.core.views import (
     ScopedQuerysetMixin,
     StaffRequiredMixin,
@@ -25,18 +26,25 @@ from ..filtersets import (
 from ..models import (
     Deal,
 )
+from ..templatetags.deals_tags import open_conflict
 from ._common import FilteredListMixin
 
 
 def queue_rows(deals, *, sla_days: int):
     """What each queue row shows beyond the deal's own fields, worked out in Python once
-    rather than by filters in the template: the days it has waited and its SLA pill.
-    For the page's rows and for a row re-rendered after a decision
+    rather than by tags and filters in the template: the days it has waited, its SLA
+    pill, whether a conflict holds it, and its links (each pattern reversed once per
+    page). For the page's rows and for a row re-rendered after a decision
     (deals.views.detail.DealActionView)."""
     now = timezone.now()
     for deal in deals:
         deal.waited = (now - deal.submitted_at).days if deal.submitted_at else 0
         deal.sla_class = sla_pill(deal.waited, sla_days)
+        deal.conflicted = open_conflict(deal)
+        deal.detail_url = row_url("deals:console_deal_detail", deal.pk)
+        deal.approve_url = row_url("deals:deal_approve", deal.pk)
+        deal.reject_url = row_url("deals:deal_reject", deal.pk)
+        deal.info_url = row_url("deals:deal_request_info", deal.pk)
     return deals
 
 
@@ -62,10 +70,13 @@ class ReviewQueueView(HtmxPartialMixin, StaffRequiredMixin, FilteredListMixin, L
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sla_days = self.request.tenant.deal_review_sla_days
-        context.update(sla_days=sla_days, deals=queue_rows(context["deals"], sla_days=sla_days))
         for name in ("submitted_after", "submitted_before", "stage"):
             context["filter"].form.fields.pop(name, None)
+        motions, _stages = context["filter"].choice_objects()
+        deals = selectors.deal_rows_related(context["deals"], motions=motions, stages={})
+        sla_days = self.request.tenant.deal_review_sla_days
+        rows = queue_rows(deals, sla_days=sla_days)
+        context.update(sla_days=sla_days, deals=rows, object_list=rows)
         return context
 
 

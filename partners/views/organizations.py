@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
 
 from prm.core.forms import add_service_errors
+from prm.core.listing import attach_related, choice_objects
 from prm.core.text import csv_cell
 from prm.core.views import (
     ScopedQuerysetMixin,
@@ -24,6 +25,8 @@ from .. import forms, models, selectors, services
 from ..filtersets import PartnerOrganizationFilterSet
 from .portal import PlanDetailMixin
 
+RELATIONS = ("partner_type", "tier", "channel_manager")
+
 
 class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
     model = models.PartnerOrganization
@@ -32,9 +35,10 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
     context_object_name = "partners"
 
     def get_queryset(self):
-        queryset = super().get_queryset().select_related("partner_type", "tier", "channel_manager")
+        # The rows' types, tiers and channel managers come from the filter's selects
+        # (get_context_data), not from joins that read them again for every row.
         self.filterset = PartnerOrganizationFilterSet(
-            self.request.GET, queryset=queryset, request=self.request
+            self.request.GET, queryset=super().get_queryset(), request=self.request
         )
         return self.filterset.qs
 
@@ -59,7 +63,8 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
                 "Last activity",
             ]
         )
-        for org in self.get_queryset().iterator(chunk_size=500):
+        queryset = self.get_queryset().select_related("partner_type", "tier", "channel_manager")
+        for org in queryset.iterator(chunk_size=500):
             writer.writerow(
                 [
                     csv_cell(org.name),
@@ -75,9 +80,14 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
         return response
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             filter=self.filterset, stage_counts=selectors.stage_tiles(), **kwargs
         )
+        relations = choice_objects(self.filterset.form, RELATIONS)
+        context["partners"] = context["object_list"] = attach_related(
+            context["partners"], relations
+        )
+        return context
 
 
 class PartnerDetailView(StaffRequiredMixin, ScopedQuerysetMixin, DetailView):

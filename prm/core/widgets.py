@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+
+def _attrs(attrs: dict) -> SafeString:
+    """The attributes as django/forms/widgets/attrs.html writes them: in their order
+    (`flatatt` sorts them, so an invalid field's aria-invalid and aria-describedby came
+    out swapped), True as the bare name, False left out."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
 
 
 class QuickSelect(forms.Select):
@@ -25,7 +39,7 @@ class QuickSelect(forms.Select):
                     format_html(
                         '<option value="{}"{}>{}</option>',
                         str(option["value"]),
-                        flatatt(option["attrs"]),
+                        _attrs(option["attrs"]),
                         option["label"],
                     )
                 )
@@ -34,6 +48,6 @@ class QuickSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>\n  {}\n\n</select>',
             context["name"],
-            flatatt(context["attrs"]),
+            _attrs(context["attrs"]),
             mark_safe("\n\n  ".join(options)),  # noqa: S308 (each option escaped above)
         )

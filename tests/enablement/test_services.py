@@ -391,6 +391,45 @@ def test_a_required_learning_path_gates_the_motion_until_completed(
     assert deal_services.deal_registration_blockers(organization=partner_org, motion=motion) == []
 
 
+def test_the_registration_gate_asks_for_every_motion_s_paths_at_once(
+    admin_membership, learner, partner_org, django_assert_max_num_queries
+):
+    from deals import services as deal_services
+    from deals.models import Motion
+
+    co_sell = Motion.objects.create(key="co-sell", name="Co-sell")
+    resell = Motion.objects.create(key="resell", name="Resell")
+    Motion.objects.create(key="referral", name="Referral")
+    course = published_course(admin_membership, lessons=1)
+    for title, motions in (("Both", [co_sell, resell]), ("Co-sell only", [co_sell])):
+        path = models.LearningPath(
+            title=title,
+            is_published=True,
+            required_for_motion_ids=[motion.pk for motion in motions],
+        )
+        services.learning_path_save(acting_membership=admin_membership, path=path, courses=[course])
+
+    # Given three motions and two required paths, when the gate is worked out, then each
+    # motion reads its own paths (in title order), and the paths are read once.
+    with django_assert_max_num_queries(8):
+        gate = deal_services.deal_registration_gate(organization=partner_org)
+    assert [(m.name, reasons) for m, reasons in gate.motion_reasons] == [
+        (
+            "Co-sell",
+            [
+                'Complete the learning path "Both" before registering Co-sell deals.',
+                'Complete the learning path "Co-sell only" before registering Co-sell deals.',
+            ],
+        ),
+        ("Resell", ['Complete the learning path "Both" before registering Resell deals.']),
+    ]
+    assert [m.name for m in gate.open_motions] == ["Referral"]
+    assert gate.motion_reasons == [
+        (motion, deal_services.deal_registration_blockers(organization=partner_org, motion=motion))
+        for motion, _reasons in gate.motion_reasons
+    ]
+
+
 def test_asset_upload_of_a_wrong_type_keeps_nothing(admin_membership, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     asset = models.Asset(title="Deck", kind="file")

@@ -255,6 +255,30 @@ def test_partner_list_filters_search_and_csv(cm_membership):
     assert "Alpha" in body
 
 
+@pytest.mark.parametrize("rows", [1, 49])  # and one more below: 2 and 50 rows, one page
+def test_partner_list_queries_are_bounded(cm_membership, django_assert_max_num_queries, rows):
+    # Given partners of a type and a tier, managed by a channel manager on the staff and
+    # one by a channel manager who has left (no longer among the filter's choices).
+    partner_type, tier = PartnerTypeFactory(name="Reseller"), TierFactory(name="Gold")
+    for i in range(rows):
+        PartnerOrganizationFactory(
+            name=f"Partner {i:02}",
+            partner_type=partner_type,
+            tier=tier,
+            channel_manager=cm_membership.user,
+        )
+    former = MembershipFactory(role="channel_manager", is_active=False).user
+    PartnerOrganizationFactory(name="A partner of a former manager", channel_manager=former)
+    client = client_for(cm_membership)
+    # When the list is read, then the rows' types, tiers and managers cost no more
+    # queries at 50 rows than at 1 (the filter's choices, and the few missing by key).
+    with django_assert_max_num_queries(13):
+        text = client.get(reverse("partners:partner_list"), {"ordering": "name"}).text
+    assert text.count("Reseller</td>") == rows and text.count("Gold</td>") == rows
+    assert f"<td>{former.display_name}</td>" in text
+    assert text.count(f"<td>{cm_membership.user.display_name}</td>") == rows
+
+
 def test_partner_list_is_staff_only(partner_admin_membership):
     assert (
         client_for(partner_admin_membership).get(reverse("partners:partner_list")).status_code

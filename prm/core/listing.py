@@ -1,0 +1,50 @@
+"""Lists that read each related object once: a filter form's model selects and the
+page's rows share the same objects (a deal list's motions, a partner list's tiers).
+
+`choice_objects` reads the objects of a form's model selects once and has the selects
+write their options from them; `attach_related` gives a page of rows their related
+objects from those (and reads only the few missing), instead of a join or a prefetch
+that reads the same rows again.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+
+def choice_objects(form: forms.Form, names: tuple[str, ...]) -> dict[str, dict]:
+    """{field name: {pk: object}} of the form's model choice fields `names` (a field
+    the page removed is an empty dict), each queryset read once; the field's widget
+    then writes its options from these objects (same values, labels and order)."""
+    found: dict[str, dict] = {}
+    for name in names:
+        field = form.fields.get(name)
+        if field is None:
+            found[name] = {}
+            continue
+        objects = list(field.queryset)
+        blank = [("", field.empty_label)] if field.empty_label is not None else []
+        field.widget.choices = blank + [(obj.pk, field.label_from_instance(obj)) for obj in objects]
+        found[name] = {obj.pk: obj for obj in objects}
+    return found
+
+
+def attach_related(rows, relations: dict[str, dict | None]) -> list:
+    """The rows (model instances) with each foreign key named in `relations` set from
+    the objects given for it ({pk: object}, e.g. from `choice_objects`); those missing
+    are read by primary key, one query per relation at most. None: left as it is."""
+    rows = list(rows)
+    if not rows:
+        return rows
+    meta = rows[0]._meta
+    for name, known in relations.items():
+        if known is None:
+            continue
+        field = meta.get_field(name)
+        missing = {getattr(row, field.attname) for row in rows} - {None} - known.keys()
+        if missing:
+            known = {**known, **field.related_model._default_manager.in_bulk(missing)}
+        for row in rows:
+            key = getattr(row, field.attname)
+            field.set_cached_value(row, known[key] if key is not None else None)
+    return rows
