@@ -145,17 +145,24 @@ def monthly_rows(filters: Filters) -> dict[date, dict]:
     return result
 
 
-def console_dashboard(filters: Filters, *, review_sla_days: int) -> tuple[list[Chart], dict | None]:
-    """The console dashboard's charts and KPI tiles, from one read of the monthly rows."""
+def console_dashboard(
+    filters: Filters, *, review_sla_days: int, tiers: list[Tier] | None = None
+) -> tuple[list[Chart], dict | None]:
+    """The console dashboard's charts and KPI tiles, from one read of the monthly rows
+    (`tiers`: the program's tiers by rank, when the caller has read them already)."""
     rows = monthly_rows(filters)
     return (
-        console_charts(filters, review_sla_days=review_sla_days, rows=rows),
+        console_charts(filters, review_sla_days=review_sla_days, rows=rows, tiers=tiers),
         kpis(filters, rows=rows),
     )
 
 
 def console_charts(
-    filters: Filters, *, review_sla_days: int, rows: dict[date, dict] | None = None
+    filters: Filters,
+    *,
+    review_sla_days: int,
+    rows: dict[date, dict] | None = None,
+    tiers: list[Tier] | None = None,
 ) -> list[Chart]:
     first, last = filters.months_range()
     months = _month_labels(first, last)
@@ -167,7 +174,7 @@ def console_charts(
         return [rows.get(m, {}).get(name) or 0 for m in months]
 
     stage_counts = dict(partners.values_list("lifecycle_stage").annotate(n=Count("id")).order_by())
-    tiers = list(Tier.objects.order_by("rank"))
+    tiers = list(Tier.objects.order_by("rank")) if tiers is None else tiers
     tier_counts = dict(partners.values_list("tier_id").annotate(n=Count("id")).order_by())
     charts = [
         Chart(

@@ -23,6 +23,7 @@ from django.views.generic import ListView, TemplateView
 from partners.models import PartnerOrganization, Tier
 from partners.selectors import next_tier_gap
 from prm.core.forms import add_service_errors
+from prm.core.listing import choice_objects
 from prm.core.text import csv_cell
 from prm.core.views import (
     AdminRequiredMixin,
@@ -72,6 +73,9 @@ class ConsoleDashboardView(StaffRequiredMixin, ChartsMixin, TemplateView):
         if hasattr(self, "_filters"):
             return self._filters
         form = DashboardFilterForm(self.request.GET or None)
+        # The selects' options read once each (no server-side cursor per select), and
+        # the tiers reused by the charts.
+        self._choices = choice_objects(form, ("partner_type", "tier", "channel_manager"))
         filters = dashboards.Filters()
         if form.is_valid():
             data = form.cleaned_data
@@ -95,7 +99,9 @@ class ConsoleDashboardView(StaffRequiredMixin, ChartsMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("export", None)
         charts, kpis = dashboards.console_dashboard(
-            filters, review_sla_days=self.request.tenant.deal_review_sla_days
+            filters,
+            review_sla_days=self.request.tenant.deal_review_sla_days,
+            tiers=list(self._choices["tier"].values()),
         )
         return super().get_context_data(
             form=form,
