@@ -118,6 +118,9 @@ ROOT_URLCONF = "prm.urls"
 PLATFORM_URLCONF = "prm.urls_platform"
 WSGI_APPLICATION = "prm.wsgi.application"
 
+# Django's form renderer, with the plain inputs written without a template each.
+FORM_RENDERER = "prm.core.formrenderer.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
