@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import format_html
 
-from .widgets import _attrs
+from .widgets import attrs_html
 
 INPUTS = frozenset(
     f"django/forms/widgets/{name}.html"
@@ -38,7 +38,7 @@ class FormRenderer(DjangoTemplates):
             return format_html(
                 '<textarea name="{}"{}>\n{}</textarea>',
                 widget["name"],
-                _attrs(widget["attrs"]),
+                attrs_html(widget["attrs"]),
                 value if value else "",
             )
         value = widget["value"]
@@ -47,5 +47,5 @@ class FormRenderer(DjangoTemplates):
             widget["type"],
             widget["name"],
             format_html(' value="{}"', value) if value is not None else "",
-            _attrs(widget["attrs"]),
+            attrs_html(widget["attrs"]),
         )

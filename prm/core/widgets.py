@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 
-def _attrs(attrs: dict) -> SafeString:
+def attrs_html(attrs: dict) -> SafeString:
     """The attributes as django/forms/widgets/attrs.html writes them: in their order
     (`flatatt` sorts them, so an invalid field's aria-invalid and aria-describedby came
     out swapped), True as the bare name, False left out."""
@@ -39,7 +39,7 @@ class QuickSelect(forms.Select):
                     format_html(
                         '<option value="{}"{}>{}</option>',
                         str(option["value"]),
-                        _attrs(option["attrs"]),
+                        attrs_html(option["attrs"]),
                         option["label"],
                     )
                 )
@@ -48,6 +48,6 @@ class QuickSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>\n  {}\n\n</select>',
             context["name"],
-            _attrs(context["attrs"]),
+            attrs_html(context["attrs"]),
             mark_safe("\n\n  ".join(options)),  # noqa: S308 (each option escaped above)
         )
