@@ -301,9 +301,22 @@ def deal_registration_blockers(*, organization: PartnerOrganization, motion: Mot
     The rules come from the apps above (deals/providers.py): e.g. a learning path the
     motion requires. Empty when nothing stands in the way.
     """
-    return [
-        reason for gate in providers.registration_gates for reason in gate(organization, motion)
-    ]
+    return _gate_reasons(organization=organization, motions=[motion])[motion.pk]
+
+
+def _gate_reasons(*, organization: PartnerOrganization, motions: list[Motion]) -> dict:
+    """{motion pk: reasons} from every registration gate of the apps above, each asked
+    once for all the motions when it can answer for several (`for_motions`)."""
+    reasons: dict = {motion.pk: [] for motion in motions}
+    for gate in providers.registration_gates:
+        for_motions = getattr(gate, "for_motions", None)
+        if for_motions is not None:
+            answers = for_motions(organization, motions)
+        else:
+            answers = {motion.pk: gate(organization, motion) for motion in motions}
+        for motion in motions:
+            reasons[motion.pk].extend(answers[motion.pk])
+    return reasons
 
 
 @dataclass
@@ -332,15 +345,7 @@ def deal_registration_gate(*, organization: PartnerOrganization) -> Registration
         for reason in partner_services.partner_transact_blockers(organization=organization)
     ]
     motions = list(motions_available_to(organization=organization))
-    blockers: dict = {motion.pk: [] for motion in motions}
-    for gate in providers.registration_gates:
-        for_motions = getattr(gate, "for_motions", None)
-        if for_motions is not None:
-            answers = for_motions(organization, motions)
-        else:
-            answers = {motion.pk: gate(organization, motion) for motion in motions}
-        for motion in motions:
-            blockers[motion.pk].extend(answers[motion.pk])
+    blockers = _gate_reasons(organization=organization, motions=motions)
     motion_reasons, open_motions = [], []
     for motion in motions:
         reasons = blockers[motion.pk]
