@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from partners.selectors import partner_vendor_contacts
 from partners.services import partner_admin_users
+from prm.core.money import format_money
 from prm.notifications.services import notify
 
 from ..choices import ClaimStatus, RequestStatus
 from ..models import FundAllocation, FundRequest
 from .earnings import incentive_settings
-from .funds import _money
 
 # ---------------------------------------------------------------------------------------
 # Deadlines and reminders (per tenant, idempotent: dedupe keys and state checks)
@@ -79,8 +79,8 @@ def funds_send_reminders(*, today: date | None = None) -> dict[str, int]:
             recipients=partner_admin_users(organization=allocation.organization),
             kind="incentives.allocation_expiring",
             title=(
-                f"{_money(allocation.available, allocation.fund.currency)} of marketing funds "
-                f"unused; {allocation.fund.name} ends {allocation.fund.ends_on:%d %b %Y}"
+                f"{format_money(allocation.available, allocation.fund.currency)} of marketing "
+                f"funds unused; {allocation.fund.name} ends {allocation.fund.ends_on:%d %b %Y}"
             ),
             url=reverse("incentives:portal_funds"),
             dedupe_key=f"allocation:{allocation.pk}:expiring",

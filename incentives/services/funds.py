@@ -58,12 +58,6 @@ MAX_PROOF_BYTES = getattr(settings, "INCENTIVES_MAX_PROOF_BYTES", 5 * 1024 * 102
 MAX_PROOFS = 10
 
 
-def _money(value: Decimal, currency: str | None = None) -> str:
-    """An amount of a fund's currency (the tenant's by default), written in the tenant's
-    locale."""
-    return format_money(value, currency)
-
-
 # ---------------------------------------------------------------------------------------
 # Budgets and allocations
 # ---------------------------------------------------------------------------------------
@@ -75,7 +69,7 @@ def fund_save(*, fund: Fund) -> Fund:
         errors["amount"] = "Enter a budget greater than 0."
     elif fund.pk and fund.amount < fund.allocated:
         errors["amount"] = (
-            f"{_money(fund.allocated, fund.currency)} is allocated already: "
+            f"{format_money(fund.allocated, fund.currency)} is allocated already: "
             "the budget cannot be lower."
         )
     if fund.starts_on and fund.ends_on and fund.ends_on < fund.starts_on:
@@ -119,15 +113,15 @@ def allocation_set(
         if allocation is not None and amount < allocation.committed:
             raise ValidationError(
                 {
-                    "amount": f"{_money(allocation.committed, fund.currency)} of it is requested "
-                    "or approved already: the allocation cannot be lower."
+                    "amount": f"{format_money(allocation.committed, fund.currency)} of it is "
+                    "requested or approved already: the allocation cannot be lower."
                 }
             )
         left = fund.amount - fund.allocated + previous
         if amount > left:
             raise ValidationError(
                 {
-                    "amount": f"Only {_money(left, fund.currency)} of {fund.name} is left to "
+                    "amount": f"Only {format_money(left, fund.currency)} of {fund.name} is left to "
                     "allocate."
                 }
             )
@@ -147,7 +141,7 @@ def allocation_set(
         notify(
             recipients=partner_admin_users(organization=organization),
             kind="incentives.fund_allocated",
-            title=f"{_money(amount, fund.currency)} of marketing funds for you: {fund.name}",
+            title=f"{format_money(amount, fund.currency)} of marketing funds for you: {fund.name}",
             url=reverse("incentives:portal_funds"),
             dedupe_key=f"allocation:{allocation.pk}:{amount}",
             actor=acting_membership.user,
@@ -263,7 +257,7 @@ def fund_request_submit(
         if data.planned_spend > allocation.available:
             raise ValidationError(
                 {
-                    "planned_spend": f"Only {_money(allocation.available, fund.currency)} of "
+                    "planned_spend": f"Only {format_money(allocation.available, fund.currency)} of "
                     "your allocation is available."
                 }
             )
@@ -289,7 +283,7 @@ def fund_request_submit(
             recipients=partner_vendor_contacts(organization=organization),
             kind="incentives.fund_request",
             title=f"Fund request from {organization.name}: {request.title}",
-            body=f"{_money(request.planned_spend, fund.currency)} planned.",
+            body=f"{format_money(request.planned_spend, fund.currency)} planned.",
             url=reverse("incentives:request_queue"),
             dedupe_key=f"fundrequest:{request.pk}:submitted",
             actor=acting_membership.user,
@@ -302,7 +296,9 @@ def _check_approver(acting_membership: Membership, amount: Decimal) -> None:
         raise PermissionDenied("Only the vendor decides fund requests and claims.")
     limit = incentive_settings().admin_approval_above
     if amount > limit and not acting_membership.is_admin:
-        raise PermissionDenied(f"Amounts above {_money(limit)} are approved by a program admin.")
+        raise PermissionDenied(
+            f"Amounts above {format_money(limit)} are approved by a program admin."
+        )
 
 
 def fund_request_approve(
@@ -318,7 +314,7 @@ def fund_request_approve(
         raise ValidationError({"amount": "Enter an amount greater than 0, or reject instead."})
     if amount > request.planned_spend:
         raise ValidationError(
-            {"amount": f"Approve at most the planned {_money(request.planned_spend)}."}
+            {"amount": f"Approve at most the planned {format_money(request.planned_spend)}."}
         )
     if amount < request.planned_spend and not reason.strip():
         raise ValidationError({"reason": "Say why only part of the request is approved."})
@@ -343,7 +339,7 @@ def fund_request_approve(
             kind="incentives.fund_request_decided",
             title=(
                 f"Fund request {'partly ' if partial else ''}approved: {request.title}"
-                f" ({_money(amount, allocation.fund.currency)})"
+                f" ({format_money(amount, allocation.fund.currency)})"
             ),
             body=request.decision_reason,
             url=reverse("incentives:portal_request_detail", args=[request.pk]),
@@ -437,7 +433,7 @@ def fund_claim_submit(
         errors.setdefault("amount", []).append("Enter the amount spent, greater than 0.")
     elif request.approved_amount is not None and amount > request.approved_amount:
         errors.setdefault("amount", []).append(
-            f"You can claim at most the approved {_money(request.approved_amount)}."
+            f"You can claim at most the approved {format_money(request.approved_amount)}."
         )
     if not proofs:
         errors.setdefault("proofs", []).append("Attach at least one proof of performance.")
@@ -482,7 +478,7 @@ def fund_claim_submit(
             recipients=partner_vendor_contacts(organization=organization),
             kind="incentives.fund_claim",
             title=f"Fund claim from {organization.name}: {request.title}",
-            body=f"{_money(amount, claim.currency)} claimed.",
+            body=f"{format_money(amount, claim.currency)} claimed.",
             url=reverse("incentives:claim_queue"),
             dedupe_key=f"fundclaim:{claim.pk}:submitted",
             actor=acting_membership.user,
@@ -500,13 +496,13 @@ def fund_claim_approve(
         raise ValidationError({"amount": "Enter an amount greater than 0, or reject instead."})
     if amount > claim.amount:
         raise ValidationError(
-            {"amount": f"Approve at most the claimed {_money(claim.amount, claim.currency)}."}
+            {"amount": f"Approve at most the claimed {format_money(claim.amount, claim.currency)}."}
         )
     if amount > claim.request.approved_amount:
         raise ValidationError(
             {
                 "amount": "Approve at most the approved "
-                + _money(claim.request.approved_amount, claim.currency)
+                + format_money(claim.request.approved_amount, claim.currency)
                 + "."
             }
         )
@@ -536,7 +532,7 @@ def fund_claim_approve(
         notify(
             recipients=partner_admin_users(organization=claim.organization),
             kind="incentives.fund_claim_decided",
-            title=f"Claim approved: {claim.request.title} ({_money(amount, claim.currency)})",
+            title=f"Claim approved: {claim.request.title} ({format_money(amount, claim.currency)})",
             url=reverse("incentives:portal_request_detail", args=[claim.request_id]),
             dedupe_key=f"fundclaim:{claim.pk}:decided",
             actor=acting_membership.user,
