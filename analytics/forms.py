@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from partners.models import PartnerType, Tier
+from prm.core.forms import ModelChoiceField
 from prm.core.widgets import QuickSelect
 from prm.tenancy.selectors import staff_users
 
@@ -24,11 +25,11 @@ class DashboardFilterForm(forms.Form):
         initial="12",
         widget=QuickSelect,
     )
-    partner_type = forms.ModelChoiceField(
+    partner_type = ModelChoiceField(
         queryset=PartnerType.objects.none(), required=False, label="Type", widget=QuickSelect
     )
-    tier = forms.ModelChoiceField(queryset=Tier.objects.none(), required=False, widget=QuickSelect)
-    channel_manager = forms.ModelChoiceField(
+    tier = ModelChoiceField(queryset=Tier.objects.none(), required=False, widget=QuickSelect)
+    channel_manager = ModelChoiceField(
         queryset=staff_users(), required=False, widget=QuickSelect
     )
 

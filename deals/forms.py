@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from partners.models import PartnerOrganization, PartnerType, Tier
+from prm.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from prm.core.text import web_domain
 from prm.core.widgets import QuickSelect
 from prm.tenancy.selectors import staff_users
@@ -43,7 +44,7 @@ class DealForm(forms.Form):
     contact_email = forms.EmailField(required=False)
     contact_phone = forms.CharField(max_length=40, required=False)
     expected_close_date = forms.DateField(widget=DateInput)
-    motion = forms.ModelChoiceField(queryset=Motion.objects.none())
+    motion = ModelChoiceField(queryset=Motion.objects.none())
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, organization=None, deal=None, **kwargs):
@@ -67,7 +68,7 @@ class DealForm(forms.Form):
 
 
 class DealLineForm(forms.Form):
-    product = forms.ModelChoiceField(
+    product = ModelChoiceField(
         queryset=Product.objects.none(),
         required=False,
         widget=forms.Select(attrs={"aria-label": "Product"}),
@@ -154,17 +155,27 @@ class CommentForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    stage = forms.ModelChoiceField(
+    stage = ModelChoiceField(
         queryset=MotionStage.objects.none(), label="Move to stage", widget=QuickSelect
     )
     note = forms.CharField(required=False, max_length=500)
 
-    def __init__(self, *args, deal=None, **kwargs):
+    def __init__(self, *args, deal=None, stages: list[MotionStage] | None = None, **kwargs):
+        """`stages`: the motion's stages when the page has read them already (the
+        options then come from them; the posted stage is still looked up)."""
         super().__init__(*args, **kwargs)
-        stages = MotionStage.objects.filter(motion_id=deal.motion_id, is_won=False, is_lost=False)
+        later = MotionStage.objects.filter(motion_id=deal.motion_id, is_won=False, is_lost=False)
         if deal.stage_id:
-            stages = stages.filter(position__gt=deal.stage.position)
-        self.fields["stage"].queryset = stages.order_by("position")
+            later = later.filter(position__gt=deal.stage.position)
+        self.fields["stage"].queryset = later.order_by("position")
+        if stages is not None:
+            after = deal.stage.position if deal.stage_id else None
+            self.fields["stage"].choices = [("", self.fields["stage"].empty_label)] + [
+                (stage.pk, str(stage))
+                for stage in sorted(stages, key=lambda s: s.position)
+                if not (stage.is_won or stage.is_lost)
+                and (after is None or stage.position > after)
+            ]
 
 
 class CloseForm(forms.Form):
@@ -202,7 +213,7 @@ class ExtensionDecideForm(forms.Form):
 
 
 class SalesRepForm(forms.Form):
-    rep = forms.ModelChoiceField(
+    rep = ModelChoiceField(
         queryset=None, required=False, label="Vendor sales rep", widget=QuickSelect
     )
 
@@ -278,8 +289,8 @@ class LeadForm(forms.Form):
     country = forms.CharField(max_length=2, min_length=2, help_text="Two-letter code, e.g. US.")
     contact_name = forms.CharField(max_length=200, required=False)
     contact_email = forms.EmailField(required=False)
-    product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False)
-    motion = forms.ModelChoiceField(queryset=Motion.objects.none())
+    product = ModelChoiceField(queryset=Product.objects.none(), required=False)
+    motion = ModelChoiceField(queryset=Motion.objects.none())
     estimated_amount = forms.DecimalField(
         min_value=Decimal("0"), max_digits=14, decimal_places=2, initial=0
     )
@@ -304,7 +315,7 @@ class LeadImportForm(forms.Form):
 
 
 class LeadAssignForm(forms.Form):
-    organization = forms.ModelChoiceField(
+    organization = ModelChoiceField(
         queryset=PartnerOrganization.objects.none(), label="Partner"
     )
 
@@ -324,7 +335,7 @@ class ProductForm(forms.ModelForm):
 
 
 class MotionForm(forms.ModelForm):
-    partner_types = forms.ModelMultipleChoiceField(
+    partner_types = ModelMultipleChoiceField(
         queryset=PartnerType.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

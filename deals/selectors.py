@@ -251,9 +251,12 @@ AUDITED_FIELDS = (
 MONEY_FIELDS = frozenset({"amount", "final_amount"})
 
 
-def deal_audit_trail(*, deal: Deal, limit: int = 30) -> list[dict]:
+def deal_audit_trail(
+    *, deal: Deal, limit: int = 30, stages: list[MotionStage] | None = None
+) -> list[dict]:
     """The deal's recorded changes (database triggers, bulk updates included), newest
-    first: when, by whom (from the request's context) and which fields changed."""
+    first: when, by whom (from the request's context) and which fields changed.
+    `stages`: the deal's motion's stages when the caller has read them already."""
     from prm.accounts.models import User
     from prm.audit.history import history_for
 
@@ -262,7 +265,9 @@ def deal_audit_trail(*, deal: Deal, limit: int = 30) -> list[dict]:
         str(u.pk): u.display_name
         for u in User.objects.filter(pk__in={e.changed_by for e in events if e.changed_by})
     }
-    stages = dict(MotionStage.objects.filter(motion_id=deal.motion_id).values_list("pk", "name"))
+    if stages is None:
+        stages = MotionStage.objects.filter(motion_id=deal.motion_id)
+    stage_names = {stage.pk: stage.name for stage in stages}
     trail = []
     for previous, event in zip([None, *events], events, strict=False):
         if previous is None and len(events) > limit:
@@ -276,7 +281,7 @@ def deal_audit_trail(*, deal: Deal, limit: int = 30) -> list[dict]:
             if previous is None and new in (None, ""):
                 continue
             if attname == "stage_id":
-                old, new = stages.get(old, old), stages.get(new, new)
+                old, new = stage_names.get(old, old), stage_names.get(new, new)
             elif attname in MONEY_FIELDS:
                 old, new = format_money(old), format_money(new)
             changes.append((label, old, new))

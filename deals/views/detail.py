@@ -124,7 +124,7 @@ class DealDetailMixin(ScopedQuerysetMixin):
                 (e for e in extensions if e.status == ExtensionStatus.PENDING), None
             ),
             "comment_form": None if read_only else CommentForm(staff=staff),
-            "stage_form": StageForm(deal=deal) if may_move else None,
+            "stage_form": StageForm(deal=deal, stages=stages) if may_move else None,
             "close_form": CloseForm()
             if deal.status == DealStatus.APPROVED and not read_only
             else None,
@@ -154,7 +154,7 @@ class DealDetailMixin(ScopedQuerysetMixin):
                         ],
                     ),
                     "extension_decide_form": ExtensionDecideForm(),
-                    "audit_trail": selectors.deal_audit_trail(deal=deal),
+                    "audit_trail": selectors.deal_audit_trail(deal=deal, stages=stages),
                     "conflicts": DealConflict.objects.involving(deal)
                     .select_related("deal", "other_deal", "deal__organization")
                     .order_by("-created_at"),

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 
 from prm.core.uploads import validate_logo
 from prm.tenancy.models import Tenant
@@ -55,3 +56,32 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class ListedChoiceIterator(ModelChoiceIterator):
+    """A model select's options read with one plain query.
+
+    Django reads them through `QuerySet.iterator()`, which on PostgreSQL is a server-side
+    cursor: DECLARE, FETCH and CLOSE, three round trips where one will do. The cursor
+    keeps memory flat for huge tables, but a select never offers one (CONTRIBUTING.md:
+    an unbounded table gets an autocomplete, not a `<select>`). The rows stay on the
+    field's queryset, so a select rendered twice reads them once.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """The project's model select: options in one query (`ListedChoiceIterator`)."""
+
+    iterator = ListedChoiceIterator
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The project's model multi-select: options in one query (`ListedChoiceIterator`)."""
+
+    iterator = ListedChoiceIterator

@@ -723,3 +723,53 @@ def test_channel_manager_reopens_a_lost_deal_from_its_page(partner_admin_members
     assert deal.status == DealStatus.APPROVED and deal.stage is not None
     assert not deal.stage.is_lost and not deal.stage.is_won
     assert partner_admin_membership.user.notifications.filter(kind="deal.reopened").exists()
+
+
+def test_deal_page_offers_the_later_stages_and_names_them_in_the_audit_trail(
+    partner_admin_membership, cm_membership, motion
+):
+    """The stage select and the audit trail reuse the stages the page reads once."""
+    import re
+
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
+    partner = client_for(partner_admin_membership)
+    staff = client_for(cm_membership)
+
+    def offered(client, name):
+        page = client.get(reverse(f"deals:{name}", kwargs={"pk": deal.pk})).content.decode()
+        select = re.search(r'<select name="stage".*?</select>', page, re.S)
+        labels = re.findall(r'<option value="[^"]*"[^>]*>([^<]*)</option>', select.group(0))
+        return labels if select else None, page
+
+    assert deal.stage.name == "Qualify"  # the partner's stage: only the partner moves it
+    assert offered(partner, "portal_deal_detail")[0] == [
+        "- Select an option -",
+        "Technical validation",
+        "Negotiate",
+    ]
+    moved = partner.post(
+        reverse("deals:portal_deal_stage", kwargs={"pk": deal.pk}),
+        {"stage": str(deal.motion.stages.get(name="Technical validation").pk)},
+    )
+    assert moved.status_code == 302
+    options, page = offered(staff, "console_deal_detail")
+    assert options == ["- Select an option -", "Negotiate"]
+    assert "Qualify → Technical validation" in page[page.index('id="audit-title"') :]
+
+
+def test_console_deal_page_queries_are_bounded(
+    partner_admin_membership, cm_membership, motion, django_assert_max_num_queries
+):
+    deal = services.deal_approve(
+        deal=make_deal(partner_admin_membership), acting_membership=cm_membership
+    )
+    client = client_for(cm_membership)
+    url = reverse("deals:console_deal_detail", kwargs={"pk": deal.pk})
+    client.get(url)
+    # The deal, its stages (timeline, stage select and audit trail share them), comments,
+    # transitions, extensions, partners, lines, history, conflicts, sales reps, the
+    # access check and the unread count.
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
