@@ -29,9 +29,7 @@ class DashboardFilterForm(forms.Form):
         queryset=PartnerType.objects.none(), required=False, label="Type", widget=QuickSelect
     )
     tier = ModelChoiceField(queryset=Tier.objects.none(), required=False, widget=QuickSelect)
-    channel_manager = ModelChoiceField(
-        queryset=staff_users(), required=False, widget=QuickSelect
-    )
+    channel_manager = ModelChoiceField(queryset=staff_users(), required=False, widget=QuickSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -173,8 +173,7 @@ class StageForm(forms.Form):
             self.fields["stage"].choices = [("", self.fields["stage"].empty_label)] + [
                 (stage.pk, str(stage))
                 for stage in sorted(stages, key=lambda s: s.position)
-                if not (stage.is_won or stage.is_lost)
-                and (after is None or stage.position > after)
+                if not (stage.is_won or stage.is_lost) and (after is None or stage.position > after)
             ]
 
 
@@ -315,9 +314,7 @@ class LeadImportForm(forms.Form):
 
 
 class LeadAssignForm(forms.Form):
-    organization = ModelChoiceField(
-        queryset=PartnerOrganization.objects.none(), label="Partner"
-    )
+    organization = ModelChoiceField(queryset=PartnerOrganization.objects.none(), label="Partner")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
