@@ -367,3 +367,58 @@ def test_dashboard_reads_no_deals_and_its_queries_do_not_grow_with_partners(
     text = response.content.decode()
     assert len(_chart_spec(text, "top_partners")["labels"]) == 10
     assert len(_chart_spec(text, "falling_partners")["labels"]) == 10
+
+
+@pytest.mark.django_db
+def test_chart_table_view_has_one_row_per_label_with_escaped_text(in_tenant):
+    from analytics.dashboards import Chart
+
+    chart = Chart(
+        "top_partners",
+        "Top partners",
+        "bar",
+        ["<b>Acme</b> & Co", "Globex"],
+        [{"label": "Won <revenue>", "data": [Decimal("1250"), None]}],
+        money=True,
+    )
+    html = str(chart.table_html())
+
+    assert html.startswith('<table class="compact" data-testid="table-top_partners"><thead>')
+    assert (
+        '<thead><tr><th scope="col"></th><th scope="col" class="num">Won &lt;revenue&gt;</th>'
+        in html
+    )
+    assert (
+        '<tr><th scope="row">&lt;b&gt;Acme&lt;/b&gt; &amp; Co</th><td class="num">$1,250</td></tr>'
+        in html
+    )
+    assert html.count('<tr><th scope="row">') == 2
+    assert "<b>" not in html
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_partners_by_stage_and_by_tier(in_tenant, cm_membership):
+    from partners.choices import LifecycleStage
+
+    gold, silver = TierFactory(name="Gold", rank=5), TierFactory(name="Silver", rank=3)
+    for stage, tier in [
+        (LifecycleStage.ACTIVE, gold),
+        (LifecycleStage.ACTIVE, gold),
+        (LifecycleStage.ACTIVE, silver),
+        (LifecycleStage.AT_RISK, gold),
+        (LifecycleStage.AT_RISK, None),
+    ]:
+        PartnerOrganizationFactory(lifecycle_stage=stage, tier=tier)
+    text = client_for(cm_membership).get(reverse("analytics:console_dashboard")).content.decode()
+
+    stages = _chart_spec(text, "stages")
+    by_stage = dict(zip(stages["labels"], stages["datasets"][0]["data"], strict=True))
+    assert by_stage[LifecycleStage.ACTIVE.label] == 3
+    assert by_stage[LifecycleStage.AT_RISK.label] == 2
+    assert sum(by_stage.values()) == 5
+    tiers = _chart_spec(text, "tiers")
+    assert dict(zip(tiers["labels"], tiers["datasets"][0]["data"], strict=True)) == {
+        "Silver": 1,
+        "Gold": 3,
+        "No tier": 1,
+    }
