@@ -70,12 +70,18 @@ def main() -> None:
             .first()
         )
         tenant_deals = Deal.objects.count()
+        # A course page: the first published course of the catalogue, by title.
+        from enablement.models import Course
+
+        course = Course.objects.filter(published_version__isnull=False).order_by("title").first()
     print(f"BENCH_HOST={host}")
     print(f"PARTNER_EMAIL={partner.user.email}")
     print(f"PARTNER_DEALS={busiest['n']}")
     print(f"TENANT_DEALS={tenant_deals}")
     print(f"CM_EMAIL={cm.user.email}")
     print(f"DEAL_ID={deal.pk}")
+    print(f"ORGANIZATION_ID={busiest['organization_id']}")
+    print(f"COURSE_ID={course.pk if course else ''}")
     print(f"PARTNER_COOKIE='{settings.SESSION_COOKIE_NAME}={sign_in(host, partner.user.email)}'")
     print(f"CM_COOKIE='{settings.SESSION_COOKIE_NAME}={sign_in(host, cm.user.email)}'")
 

@@ -109,6 +109,8 @@ URLS=(
     "review_queue|C|/manage/deals/review/"
     "console_deal_list|C|/manage/deals/"
     "console_deal_detail|C|/manage/deals/$DEAL_ID/"
+    "console_partner_detail|C|/manage/partners/$ORGANIZATION_ID/"
+    "portal_course|P|/portal/learn/courses/$COURSE_ID/"
     "api_deal_list_cm|C|/api/v1/deals/"
     "console_partner_list|C|/manage/partners/"
     "portal_learn_catalogue|P|/portal/learn/"

@@ -6,6 +6,7 @@ from django import forms
 
 from deals.models import Motion
 from partners.models import PartnerOrganization, PartnerType, Tier
+from prm.core.forms import ModelMultipleChoiceField
 from prm.tenancy.models import Membership
 
 from .choices import QuestionKind
@@ -24,14 +25,14 @@ from .models import (
 class AudienceFormMixin(forms.ModelForm):
     """Partner types, minimum tier and motions (stored as id lists on the model)."""
 
-    audience_types = forms.ModelMultipleChoiceField(
+    audience_types = ModelMultipleChoiceField(
         queryset=PartnerType.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Partner types",
         help_text="None ticked: every partner type.",
     )
-    audience_motions = forms.ModelMultipleChoiceField(
+    audience_motions = ModelMultipleChoiceField(
         queryset=Motion.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -136,12 +137,12 @@ class QuestionForm(forms.Form):
 
 
 class LearningPathForm(AudienceFormMixin):
-    courses = forms.ModelMultipleChoiceField(
+    courses = ModelMultipleChoiceField(
         queryset=Course.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text='Added courses go last; set their order under "Order of the courses" once saved.',
     )
-    required_for = forms.ModelMultipleChoiceField(
+    required_for = ModelMultipleChoiceField(
         queryset=Motion.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -169,7 +170,7 @@ class LearningPathForm(AudienceFormMixin):
 
 
 class CertificationForm(forms.ModelForm):
-    courses = forms.ModelMultipleChoiceField(
+    courses = ModelMultipleChoiceField(
         queryset=Course.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from deals.models import Motion, Product
 from partners.models import PartnerOrganization, PartnerType, Tier
+from prm.core.forms import ModelChoiceField, ModelMultipleChoiceField
 
 from . import services
 from .choices import ActivityType, PeriodUnit, ProgramKind
@@ -50,16 +51,16 @@ class DateInput(forms.DateInput):
 
 
 class ProgramForm(forms.ModelForm):
-    partner_types = forms.ModelMultipleChoiceField(
+    partner_types = ModelMultipleChoiceField(
         queryset=PartnerType.objects.none(), required=False, help_text="None: every type."
     )
-    motions = forms.ModelMultipleChoiceField(
+    motions = ModelMultipleChoiceField(
         queryset=Motion.objects.none(), required=False, help_text="None: every motion."
     )
-    products = forms.ModelMultipleChoiceField(
+    products = ModelMultipleChoiceField(
         queryset=Product.objects.none(), required=False, help_text="None: every product."
     )
-    min_tier = forms.ModelChoiceField(queryset=Tier.objects.none(), required=False)
+    min_tier = ModelChoiceField(queryset=Tier.objects.none(), required=False)
     bands = forms.CharField(
         required=False,
         label="Rebate bands",
@@ -133,9 +134,7 @@ class FundForm(forms.ModelForm):
 
 
 class AllocationForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        queryset=PartnerOrganization.objects.none(), label="Partner"
-    )
+    organization = ModelChoiceField(queryset=PartnerOrganization.objects.none(), label="Partner")
     amount = MoneyField()
 
     def __init__(self, *args, **kwargs):

@@ -8,6 +8,7 @@ from django.db import models as db_models
 from django.utils.text import capfirst
 
 from prm.accounts.models import User
+from prm.core.forms import ModelChoiceField
 from prm.core.text import web_domain
 from prm.core.uploads import validate_logo
 from prm.tenancy.selectors import staff_users
@@ -21,7 +22,7 @@ def _scoped_formfield(db_field, **kwargs):
     global, so a user field must offer only this tenant's staff (never Django's default
     of every user); other models offer the current tenant's rows."""
     if isinstance(db_field, db_models.ForeignKey):
-        return forms.ModelChoiceField(
+        return ModelChoiceField(
             queryset=db_field.remote_field.model._base_manager.none(),
             required=not db_field.blank,
             label=capfirst(db_field.verbose_name),
@@ -296,7 +297,7 @@ class ApplicationForm(forms.Form):
     country = forms.CharField(
         max_length=2, min_length=2, help_text="Two-letter country code, e.g. DE."
     )
-    partner_type = forms.ModelChoiceField(
+    partner_type = ModelChoiceField(
         queryset=models.PartnerType._base_manager.none(),
         required=False,
         label="Type of partnership",
@@ -337,15 +338,15 @@ class ApplicationForm(forms.Form):
 
 
 class ApplicationApproveForm(ScopedFieldsMixin, forms.Form):
-    partner_type = forms.ModelChoiceField(
+    partner_type = ModelChoiceField(
         queryset=models.PartnerType._base_manager.none(), required=False
     )
-    tier = forms.ModelChoiceField(
+    tier = ModelChoiceField(
         queryset=models.Tier._base_manager.none(),
         required=False,
         help_text="Empty: the entry tier.",
     )
-    channel_manager = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    channel_manager = ModelChoiceField(queryset=User.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -357,7 +358,7 @@ class ReasonForm(forms.Form):
 
 
 class TierChangeForm(ScopedFieldsMixin, forms.Form):
-    tier = forms.ModelChoiceField(queryset=models.Tier._base_manager.none())
+    tier = ModelChoiceField(queryset=models.Tier._base_manager.none())
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

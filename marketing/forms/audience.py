@@ -6,6 +6,7 @@ from django import forms
 
 from deals.models import Motion
 from partners.models import PartnerType, Tier
+from prm.core.forms import ModelMultipleChoiceField
 from prm.tenancy.choices import PartnerRole
 
 
@@ -19,14 +20,14 @@ class AudienceFormMixin:
     audience_tiers = True  # False: the form has a minimum tier instead (campaigns)
 
     def add_audience_fields(self, instance) -> None:
-        self.fields["audience_partner_types"] = forms.ModelMultipleChoiceField(
+        self.fields["audience_partner_types"] = ModelMultipleChoiceField(
             queryset=PartnerType.objects.filter(is_active=True).order_by("name"),
             required=False,
             label="Partner types",
             help_text="None chosen: every type.",
             widget=forms.CheckboxSelectMultiple,
         )
-        self.fields["audience_motions"] = forms.ModelMultipleChoiceField(
+        self.fields["audience_motions"] = ModelMultipleChoiceField(
             queryset=Motion.objects.filter(is_active=True).order_by("name"),
             required=False,
             label="Motions",
@@ -35,7 +36,7 @@ class AudienceFormMixin:
         )
         names = ["audience_partner_types", "audience_motions"]
         if self.audience_tiers:
-            self.fields["audience_tiers"] = forms.ModelMultipleChoiceField(
+            self.fields["audience_tiers"] = ModelMultipleChoiceField(
                 queryset=Tier.objects.order_by("rank"),
                 required=False,
                 label="Tiers",

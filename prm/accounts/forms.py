@@ -5,6 +5,7 @@ from django import forms
 
 from partners.models import PartnerOrganization
 from prm.accounts.backends import can_sign_in_here
+from prm.core.forms import ModelChoiceField
 from prm.tenancy.choices import PartnerRole, Role
 
 
@@ -15,7 +16,7 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
     full_name = forms.CharField(label="Name", max_length=200, required=False)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.PARTNER)
-    partner_organization = forms.ModelChoiceField(
+    partner_organization = ModelChoiceField(
         # Narrowed per request in __init__ to what the inviting member may see.
         queryset=PartnerOrganization.objects.none(),
         required=False,
