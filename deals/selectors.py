@@ -153,15 +153,35 @@ def conflict_first_comer(*, conflict: DealConflict) -> Deal:
     return min((a, b), key=lambda d: (d.first_submitted_at or far, d.number))
 
 
+# What a queue row reads of a deal (deals.views.review.queue_rows): not its notes,
+# contacts and decision texts.
+QUEUE_ROW_FIELDS = (
+    "number",
+    "organization",
+    "motion",
+    "status",
+    "customer_name",
+    "customer_domain",
+    "country",
+    "amount",
+    "submitted_at",
+    "protection_expires_on",
+)
+
+
 def review_queue(*, membership: Membership) -> QuerySet[Deal]:
     """Registrations waiting for the vendor, oldest first, with what the row shows but
     its motion (`deal_rows_related`, from the page's filter)."""
     return (
         Deal.objects.visible_to(membership)
         .pending_review()
+        .only(*QUEUE_ROW_FIELDS)
         # The partners with their tiers in one query by primary key (a few dozen rows).
         .prefetch_related(
-            Prefetch("organization", PartnerOrganization.objects.select_related("tier"))
+            Prefetch(
+                "organization",
+                PartnerOrganization.objects.select_related("tier").only("name", "tier__name"),
+            )
         )
         .annotate(
             # Either side of a pair: the earlier registration shows the conflict too.
@@ -172,13 +192,14 @@ def review_queue(*, membership: Membership) -> QuerySet[Deal]:
 
 
 def deal_rows_related(
-    deals, *, motions: dict, stages: dict, organizations: dict | None = None
+    deals, *, motions: dict, stages: dict | None, organizations: dict | None = None
 ) -> list[Deal]:
-    """A page of deals with each row's motion, stage and (unless None) organization
-    taken from objects the page has already read, keyed by primary key (the filter's
-    choices, the member's own organization), and only those missing read, one query per
-    relation at most. Like `with_list_relations`, without reading the same motions and
-    stages a second time for the rows."""
+    """A page of deals with each row's motion, stage and organization taken from objects
+    the page has already read, keyed by primary key (the filter's choices, the member's
+    own organization), and only those missing read, one query per relation at most
+    (None: a relation left as it is, read already or not shown). Like
+    `with_list_relations`, without reading the same motions and stages a second time for
+    the rows."""
     return attach_related(
         deals, {"motion": motions, "stage": stages, "organization": organizations}
     )
