@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from partners.models import PartnerOrganization
@@ -170,24 +170,30 @@ QUEUE_ROW_FIELDS = (
 
 
 def review_queue(*, membership: Membership) -> QuerySet[Deal]:
-    """Registrations waiting for the vendor, oldest first, with what the row shows but
-    its motion (`deal_rows_related`, from the page's filter)."""
+    """Registrations waiting for the vendor, oldest first, as the queue's rows read them
+    (`review_queue_rows`)."""
+    return (
+        review_queue_rows(membership=membership).pending_review().order_by("submitted_at", "number")
+    )
+
+
+def review_queue_rows(*, membership: Membership) -> QuerySet[Deal]:
+    """Deals with what a review queue row shows but its motion (`deal_rows_related`,
+    from the page's filter): the partner's name and tier as columns of the deal
+    (`partner_name`, `partner_tier`), read by primary key in subqueries rather than as
+    two related objects a row (and not joins, which the page's count would carry too),
+    and whether an open conflict holds it. For the queue, and for a row re-rendered
+    after a decision."""
+    partner = PartnerOrganization.objects.filter(pk=OuterRef("organization_id")).order_by()
     return (
         Deal.objects.visible_to(membership)
-        .pending_review()
         .only(*QUEUE_ROW_FIELDS)
-        # The partners with their tiers in one query by primary key (a few dozen rows).
-        .prefetch_related(
-            Prefetch(
-                "organization",
-                PartnerOrganization.objects.select_related("tier").only("name", "tier__name"),
-            )
-        )
         .annotate(
+            partner_name=Subquery(partner.values("name")),
+            partner_tier=Subquery(partner.values("tier__name")),
             # Either side of a pair: the earlier registration shows the conflict too.
-            has_open_conflict=Exists(DealConflict.objects.involving(OuterRef("pk")).open())
+            has_open_conflict=Exists(DealConflict.objects.involving(OuterRef("pk")).open()),
         )
-        .order_by("submitted_at", "number")
     )
 
 

@@ -39,7 +39,8 @@ def queue_rows(deals, *, sla_days: int) -> list[dict]:
     it came, its amount), its SLA pill, whether a conflict holds it, which controls it
     offers, and its links (each pattern looked up once per page). A dict a row, which
     the template reads without an attribute lookup per value. For the page's rows and
-    for a row re-rendered after a decision (deals.views.detail.DealActionView)."""
+    for a row re-rendered after a decision (deals.views.detail.DealActionView), both
+    read by `selectors.review_queue_rows`."""
     now = timezone.now()
     detail_url = row_urls("deals:console_deal_detail")
     approve_url = row_urls("deals:deal_approve")
@@ -51,8 +52,7 @@ def queue_rows(deals, *, sla_days: int) -> list[dict]:
         pending = deal.is_pending
         submitted = deal.status == DealStatus.SUBMITTED
         conflicted = open_conflict(deal)
-        motion, organization = deal.motion, deal.organization
-        tier = organization.tier
+        motion = deal.motion
         row = {
             "key": key,
             "reference": deal.reference,
@@ -60,8 +60,8 @@ def queue_rows(deals, *, sla_days: int) -> list[dict]:
             "details": " · ".join(
                 (deal.customer_domain, deal.country, motion.name if motion else "")
             ),
-            "partner": organization.name,
-            "tier": tier.name if tier else "",
+            "partner": deal.partner_name,
+            "tier": deal.partner_tier or "",
             "amount": format_money(deal.amount, whole=True),
             "pending": pending,
             "submitted": submitted,
