@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from partners.models import PartnerOrganization
@@ -153,32 +153,59 @@ def conflict_first_comer(*, conflict: DealConflict) -> Deal:
     return min((a, b), key=lambda d: (d.first_submitted_at or far, d.number))
 
 
+# What a queue row reads of a deal (deals.views.review.queue_rows): not its notes,
+# contacts and decision texts.
+QUEUE_ROW_FIELDS = (
+    "number",
+    "organization",
+    "motion",
+    "status",
+    "customer_name",
+    "customer_domain",
+    "country",
+    "amount",
+    "submitted_at",
+    "protection_expires_on",
+)
+
+
 def review_queue(*, membership: Membership) -> QuerySet[Deal]:
-    """Registrations waiting for the vendor, oldest first, with what the row shows but
-    its motion (`deal_rows_related`, from the page's filter)."""
+    """Registrations waiting for the vendor, oldest first, as the queue's rows read them
+    (`review_queue_rows`)."""
+    return (
+        review_queue_rows(membership=membership).pending_review().order_by("submitted_at", "number")
+    )
+
+
+def review_queue_rows(*, membership: Membership) -> QuerySet[Deal]:
+    """Deals with what a review queue row shows but its motion (`deal_rows_related`,
+    from the page's filter): the partner's name and tier as columns of the deal
+    (`partner_name`, `partner_tier`), read by primary key in subqueries rather than as
+    two related objects a row (and not joins, which the page's count would carry too),
+    and whether an open conflict holds it. For the queue, and for a row re-rendered
+    after a decision."""
+    partner = PartnerOrganization.objects.filter(pk=OuterRef("organization_id")).order_by()
     return (
         Deal.objects.visible_to(membership)
-        .pending_review()
-        # The partners with their tiers in one query by primary key (a few dozen rows).
-        .prefetch_related(
-            Prefetch("organization", PartnerOrganization.objects.select_related("tier"))
-        )
+        .only(*QUEUE_ROW_FIELDS)
         .annotate(
+            partner_name=Subquery(partner.values("name")),
+            partner_tier=Subquery(partner.values("tier__name")),
             # Either side of a pair: the earlier registration shows the conflict too.
-            has_open_conflict=Exists(DealConflict.objects.involving(OuterRef("pk")).open())
+            has_open_conflict=Exists(DealConflict.objects.involving(OuterRef("pk")).open()),
         )
-        .order_by("submitted_at", "number")
     )
 
 
 def deal_rows_related(
-    deals, *, motions: dict, stages: dict, organizations: dict | None = None
+    deals, *, motions: dict, stages: dict | None, organizations: dict | None = None
 ) -> list[Deal]:
-    """A page of deals with each row's motion, stage and (unless None) organization
-    taken from objects the page has already read, keyed by primary key (the filter's
-    choices, the member's own organization), and only those missing read, one query per
-    relation at most. Like `with_list_relations`, without reading the same motions and
-    stages a second time for the rows."""
+    """A page of deals with each row's motion, stage and organization taken from objects
+    the page has already read, keyed by primary key (the filter's choices, the member's
+    own organization), and only those missing read, one query per relation at most
+    (None: a relation left as it is, read already or not shown). Like
+    `with_list_relations`, without reading the same motions and stages a second time for
+    the rows."""
     return attach_related(
         deals, {"motion": motions, "stage": stages, "organization": organizations}
     )

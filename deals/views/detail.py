@@ -201,17 +201,17 @@ class DealActionView(DealDetailMixin, View):
                 self.perform(deal, form)
             except (ValidationError, PermissionDenied) as exc:
                 error = _error_text(exc)
-        deal = self.get_deal(pk)
         if request.htmx and request.POST.get("from") == "queue":
             from .review import queue_rows
 
             sla_days = request.tenant.deal_review_sla_days
+            row = selectors.review_queue_rows(membership=request.membership).filter(pk=deal.pk)
             return render_fragment(
                 request,
                 "deals/console/review_queue.html",
                 "row",
                 {
-                    "deal": queue_rows([deal], sla_days=sla_days)[0],
+                    "deal": queue_rows(row, sla_days=sla_days)[0],
                     "row_error": error,
                     "sla_days": sla_days,
                 },

@@ -14,7 +14,7 @@ from django.utils import timezone
 from deals import services as deal_services
 from deals.models import Deal, Product
 from incentives.choices import AccountKind, EntryCause
-from incentives.models import LedgerAccount, LedgerEntry, Statement
+from incentives.models import FundRequest, LedgerAccount, LedgerEntry, Statement
 from partners.models import PartnerOrganization
 from prm.tenancy.context import tenant_context
 from prm.tenancy.models import Membership, Tenant
@@ -111,7 +111,7 @@ def test_spiff_fund_claim_payout_and_statement(page, staff_page, live_server, ac
     # The channel manager approves it in the queue, in place.
     staff_page.goto(tenant_url(live_server, acme, "/manage/funds/requests/"))
     row = staff_page.locator("tr", has_text="Fourth Coffee launch event")
-    row.get_by_role("button", name="Approve").click()
+    row.get_by_role("button", name="Approve Fourth Coffee launch event", exact=True).click()
     staff_page.locator("tr", has_text="Fourth Coffee launch event").get_by_test_id(
         "row-status"
     ).wait_for()
@@ -188,3 +188,29 @@ def test_spiff_fund_claim_payout_and_statement(page, staff_page, live_server, ac
     shown = page.get_by_test_id("statement-entry").count()
     assert shown == statement.entry_count
     screenshot("4-statement")
+
+
+def test_fund_request_partial_approval_form_comes_into_the_row(staff_page, live_server, acme):
+    """The queue's rows carry no form: "Approve part…" fetches one into the row, which
+    decides the request in place; a missing note is said in the row."""
+    title = "Acme webinar series (waiting)"
+    sign_in(staff_page, live_server, acme, "cm@acme.test")
+    staff_page.goto(tenant_url(live_server, acme, "/manage/funds/requests/"))
+    row = staff_page.locator("tr", has_text=title)
+    row.get_by_role("button", name=f"Approve part of {title}…").click()
+    row.get_by_label("Amount to approve").fill("800")
+    row.get_by_role("button", name=f"Approve part of {title}", exact=True).click()
+    row = staff_page.locator("tr", has_text=title)
+    assert "Say why only part" in row.get_by_role("alert").inner_text()
+    row.get_by_role("button", name=f"Approve part of {title}…").click()
+    row.get_by_label("Amount to approve").fill("800")
+    row.get_by_label("Note (needed for a partial approval)").fill("Two sessions, not three.")
+    row.get_by_role("button", name=f"Approve part of {title}", exact=True).click()
+    status = staff_page.locator("tr", has_text=title).get_by_test_id("row-status")
+    status.wait_for()
+    assert status.inner_text() == "Approved"
+    assert "800.00" in staff_page.locator("tr", has_text=title).inner_text()
+    assert staff_page.url.endswith("/manage/funds/requests/")  # no reload, no redirect
+    with tenant_context(acme):
+        fund_request = FundRequest.objects.get(title=title)
+    assert (fund_request.status, fund_request.approved_amount) == ("approved", Decimal("800"))

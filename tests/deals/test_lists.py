@@ -46,7 +46,7 @@ def test_review_queue_renders_one_form_whatever_the_rows(
 ):
     deals = _deals(partner_admin_membership, rows, product)
     client = client_for(cm_membership, htmx=True)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("deals:review_queue"))
     body = response.content.decode()
     assert body.count('data-testid="queue-row"') == rows
@@ -61,6 +61,57 @@ def test_review_queue_renders_one_form_whatever_the_rows(
         assert f'formaction="{approve}"' in row and f'hx-post="{approve}"' in row
         assert f'hx-get="{reverse("deals:deal_reject", kwargs={"pk": deal.pk})}"' in row
         assert reverse("deals:deal_request_info", kwargs={"pk": deal.pk}) in row
+
+
+def test_review_queue_rows_say_what_the_template_filters_said(
+    partner_admin_membership, rival, cm_membership
+):
+    """The rows' texts are worked out in Python (deals.views.review.queue_rows): the same
+    text the template's filters wrote, for a waiting row, a row with the partner and a
+    row decided in place."""
+    from django.template.defaultfilters import date as date_filter
+
+    from partners.models import Tier
+    from prm.core.money import format_money
+
+    organization = partner_admin_membership.partner_organization
+    organization.tier = Tier.objects.create(name="Gold <&>", rank=3)
+    organization.save()
+    late = make_deal(partner_admin_membership, customer="Late & Co", domain="late.example")
+    asked = make_deal(rival, customer="Asked", domain="asked.example")
+    services.deal_request_info(deal=asked, acting_membership=cm_membership, message="Who?")
+    now = timezone.now()
+    Deal.objects.filter(pk=late.pk).update(submitted_at=now - timedelta(days=3, hours=1))
+    Deal.objects.filter(pk=asked.pk).update(submitted_at=now - timedelta(days=1, hours=1))
+    late.refresh_from_db()
+    client = client_for(cm_membership, htmx=True)
+    body = client.get(reverse("deals:review_queue")).content.decode()
+
+    row = body.split(f'id="row-{late.pk}"')[1].split("</tr>")[0]
+    detail = reverse("deals:console_deal_detail", kwargs={"pk": late.pk})
+    assert f'<a href="{detail}">{late.reference}</a> · Late &amp; Co<br>' in row
+    assert f"late.example · US · {late.motion.name}</small>" in row
+    assert f'{organization.name}<br><small class="muted">Gold &lt;&amp;&gt;</small>' in row
+    submitted = date_filter(timezone.template_localtime(late.submitted_at), "d M Y H:i")
+    assert f'<span class="pill pill-bad" title="Submitted {submitted}">3 days</span>' in row
+    assert f'<td data-label="Amount">{format_money(late.amount, whole=True)}</td>' in row
+    assert f'value="{late.pk}" form="bulk-form"' in row and ">Approve</button>" in row
+    assert 'data-testid="request-info"' in row and "with partner" not in row
+
+    row = body.split(f'id="row-{asked.pk}"')[1].split("</tr>")[0]
+    assert '<span class="pill pill-warn" title="Submitted ' in row and ">1 day</span>" in row
+    assert '<span class="pill status-info_requested">with partner</span>' in row
+    assert rival.partner_organization.name + "</td>" in row  # no tier
+    assert 'name="deal"' not in row and "Approve</button>" not in row
+    assert 'data-testid="reject"' in row and 'data-testid="request-info"' not in row
+
+    # Decided in place: the row says so, with the protection's end.
+    url = reverse("deals:deal_approve", kwargs={"pk": late.pk})
+    row = client.post(url, {"from": "queue"}).content.decode()
+    late.refresh_from_db()
+    assert '<span class="pill status-approved" data-testid="row-status">Approved</span>' in row
+    assert f"<small>until {date_filter(late.protection_expires_on, 'd M Y')}</small>" in row
+    assert 'name="deal"' not in row and 'data-testid="reject"' not in row
 
 
 def test_review_queue_decision_forms_come_on_demand(partner_admin_membership, cm_membership):

@@ -143,6 +143,121 @@ def test_request_queue_approves_in_place(partner_admin_membership, cm_membership
     assert fund_request.approved_amount == Decimal("200.00")
 
 
+def _waiting_requests(n, partner, admin):
+    _, allocation = fund_with_allocation(
+        partner.partner_organization, admin, budget="100000", allocated="50000"
+    )
+    return [
+        services.fund_request_submit(
+            acting_membership=partner,
+            allocation=allocation,
+            data=request_input("300", title=f"Booth <{i}> & demo"),
+        )
+        for i in range(n)
+    ]
+
+
+def _row(body: str, fund_request) -> str:
+    return body.split(f'id="row-{fund_request.pk}"')[1].split("</tr>")[0]
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_request_queue_renders_one_form_whatever_the_rows(
+    rows, partner_admin_membership, cm_membership, admin_membership, django_assert_max_num_queries
+):
+    fund_requests = _waiting_requests(rows, partner_admin_membership, admin_membership)
+    client = client_for(cm_membership, htmx=True)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("incentives:request_queue"))
+    body = response.content.decode()
+    assert body.count('data-testid="request-row"') == rows
+    # The page's one form (one CSRF token): each row's Approve submits it to the row's
+    # URL, a partial approval and a rejection fetch their form when opened.
+    assert body.count("<form") == 1 and body.count("csrfmiddlewaretoken") == 1
+    assert body.count(">Approve</button>") == rows
+    for fund_request in fund_requests:
+        row = _row(body, fund_request)
+        approve = reverse("incentives:request_approve", args=[fund_request.pk])
+        reject = reverse("incentives:request_reject", args=[fund_request.pk])
+        assert f'form="decide-form" formaction="{approve}" hx-post="{approve}"' in row
+        assert f'hx-target="#row-{fund_request.pk}"' in row
+        assert f'href="{approve}" hx-get="{approve}"' in row
+        assert f'href="{reject}" hx-get="{reject}"' in row
+        # Each control names its row, escaped.
+        title = fund_request.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert f'aria-label="Approve {title}"' in row and f'aria-label="Reject {title}…"' in row
+        # What the row says, as the template's filters wrote it.
+        assert "Event or trade show · " in row and "40 leads expected · submitted " in row
+        assert "300.00 USD" in row and partner_admin_membership.partner_organization.name in row
+
+
+def test_request_approve_without_javascript_posts_the_page_form_to_the_row_url(
+    partner_admin_membership, cm_membership, admin_membership
+):
+    first, second = _waiting_requests(2, partner_admin_membership, admin_membership)
+    client = client_for(cm_membership)
+    page = client.get(reverse("incentives:request_queue")).content.decode()
+    # The row's Approve button submits the page's form (its CSRF token, nothing else) to
+    # the row's URL: that request is approved in full, the other one waits.
+    form = page.split('<form method="post" id="decide-form">')[1].split("</form>")[0]
+    token = form.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    action = _row(page, first).split('formaction="')[1].split('"')[0]
+    assert action == reverse("incentives:request_approve", args=[first.pk])
+    response = client.post(action, {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("incentives:request_queue")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.approved_amount) == ("approved", Decimal("300.00"))
+    assert (second.status, second.approved_amount) == ("submitted", None)
+
+
+def test_request_decision_forms_come_on_demand(
+    partner_admin_membership, cm_membership, admin_membership
+):
+    partial, rejected, plain = _waiting_requests(3, partner_admin_membership, admin_membership)
+    htmx = client_for(cm_membership, htmx=True)
+    url = reverse("incentives:request_approve", args=[partial.pk])
+    fragment = htmx.get(url)
+    text = fragment.content.decode()
+    assert fragment.status_code == 200 and "HX-Request" in fragment["Vary"]
+    assert "<html" not in text and text.count("<form") == 1
+    assert f'hx-post="{url}" hx-target="#row-{partial.pk}"' in text and f'action="{url}"' in text
+    assert 'name="amount"' in text and 'name="reason"' in text and "csrfmiddlewaretoken" in text
+    assert 'aria-label="Approve part of Booth &lt;0&gt; &amp; demo"' in text
+    # The form it gives decides the row in place.
+    response = htmx.post(url, {"amount": "200", "reason": "The booth only"})
+    row = response.content.decode()
+    assert 'data-testid="request-row"' in row and "<html" not in row
+    assert 'data-testid="row-status">Approved</span> 200.00' in row
+    assert 'id="decide-form"' not in row  # no Approve of the page's form for a decided row
+    partial.refresh_from_db()
+    assert partial.approved_amount == Decimal("200.00")
+
+    reject_url = reverse("incentives:request_reject", args=[rejected.pk])
+    text = htmx.get(reject_url).content.decode()
+    assert 'name="reason" required' in text and 'name="amount"' not in text
+    row = htmx.post(reject_url, {"reason": "Not eligible"}).content.decode()
+    assert 'data-testid="row-status">Rejected' in row
+    rejected.refresh_from_db()
+    assert rejected.status == "rejected"
+
+    # Without htmx the link leads to a page of the same form, which posts back to the queue.
+    plain_url = reverse("incentives:request_reject", args=[plain.pk])
+    client = client_for(cm_membership)
+    page = client.get(plain_url).content.decode()
+    assert "<html" in page and "<h1>Reject Booth &lt;2&gt; &amp; demo</h1>" in page
+    assert f'action="{plain_url}"' in page and "hx-post" not in page.split("<main")[1]
+    response = client.post(plain_url, {"reason": "Not eligible"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("incentives:request_queue")
+    plain.refresh_from_db()
+    assert plain.status == "rejected"
+    # Partners get neither form.
+    partner = client_for(partner_admin_membership, htmx=True)
+    assert partner.get(url).status_code == 403 and partner.get(plain_url).status_code == 403
+
+
 @pytest.mark.parametrize(
     ("amount", "message"),
     [

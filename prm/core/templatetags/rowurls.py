@@ -9,6 +9,7 @@ is the object's key (`<uuid:pk>` or `<int:pk>`); anything else: use `{% url %}`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django import template
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -39,8 +40,18 @@ def _pattern(name: str) -> tuple[str, str]:
 
 @register.simple_tag
 def row_url(name: str, pk) -> str:
-    url, placeholder = _pattern(name)
-    pk = str(pk)
+    return _row_url(name, _pattern(name), str(pk))
+
+
+def row_urls(name: str) -> Callable[[object], str]:
+    """`row_url` for code that makes the URL of many rows: the pattern looked up once,
+    then `urls(pk)` for each row."""
+    pattern = _pattern(name)
+    return lambda pk: _row_url(name, pattern, str(pk))
+
+
+def _row_url(name: str, pattern: tuple[str, str], pk: str) -> str:
+    url, placeholder = pattern
     if placeholder.isdigit() != pk.isdigit():  # not the kind of key the pattern takes
         return reverse(name, args=[pk])
     return url.replace(placeholder, pk)
