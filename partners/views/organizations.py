@@ -15,6 +15,7 @@ from django.views.generic import DetailView, ListView, UpdateView
 
 from prm.core.forms import add_service_errors
 from prm.core.listing import attach_related, choice_objects
+from prm.core.templatetags.rowurls import row_url
 from prm.core.text import csv_cell
 from prm.core.views import (
     ScopedQuerysetMixin,
@@ -22,10 +23,26 @@ from prm.core.views import (
 )
 
 from .. import forms, models, selectors, services
+from ..choices import LifecycleStage
 from ..filtersets import PartnerOrganizationFilterSet
 from .portal import PlanDetailMixin
 
 RELATIONS = ("partner_type", "tier", "channel_manager")
+STAGE_LABELS = dict(LifecycleStage.choices)
+
+
+def partner_rows(partners):
+    """What each partner list row shows beyond its own fields, worked out in Python once
+    rather than by tags and filters per row: its link (the pattern reversed once per
+    page), its stage's label, and the day of its last activity in the current time zone
+    ("never" without one)."""
+    for partner in partners:
+        partner.detail_url = row_url("partners:partner_detail", partner.pk)
+        stage = partner.lifecycle_stage
+        partner.stage_label = STAGE_LABELS.get(stage, stage)
+        active = partner.last_activity_at
+        partner.last_active_on = timezone.localdate(active).isoformat() if active else "never"
+    return partners
 
 
 class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
@@ -84,8 +101,8 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
             filter=self.filterset, stage_counts=selectors.stage_tiles(), **kwargs
         )
         relations = choice_objects(self.filterset.form, RELATIONS)
-        context["partners"] = context["object_list"] = attach_related(
-            context["partners"], relations
+        context["partners"] = context["object_list"] = partner_rows(
+            attach_related(context["partners"], relations)
         )
         return context
 
