@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
+from django_filters.constants import EMPTY_VALUES
 
 from prm.core.forms import add_service_errors
 from prm.core.listing import attach_related, choice_objects
@@ -96,10 +97,24 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
             )
         return response
 
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        if self.partner_count is not None:
+            paginator.count = self.partner_count
+        return paginator
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(
-            filter=self.filterset, stage_counts=selectors.stage_tiles(), **kwargs
+        tiles = selectors.stage_tiles()
+        # Staff see every partner of the tenant: unfiltered, the list's length is the
+        # tiles' sum, and the paginator needs no COUNT of its own.
+        form = self.filterset.form
+        filtered = any(
+            value not in EMPTY_VALUES
+            for name, value in form.cleaned_data.items()
+            if name != "ordering"
         )
+        self.partner_count = None if filtered else sum(count for _s, _l, count in tiles)
+        context = super().get_context_data(filter=self.filterset, stage_counts=tiles, **kwargs)
         relations = choice_objects(self.filterset.form, RELATIONS)
         context["partners"] = context["object_list"] = partner_rows(
             attach_related(context["partners"], relations)

@@ -274,7 +274,7 @@ def test_partner_list_queries_are_bounded(cm_membership, django_assert_max_num_q
     client = client_for(cm_membership)
     # When the list is read, then the rows' types, tiers and managers cost no more
     # queries at 50 rows than at 1 (the filter's choices, and the few missing by key).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         text = client.get(reverse("partners:partner_list"), {"ordering": "name"}).text
     assert text.count("Reseller</td>") == rows and text.count("Gold</td>") == rows
     assert f"<td>{former.display_name}</td>" in text
@@ -322,7 +322,7 @@ def test_partner_list_queries_bounded(cm_membership, django_assert_max_num_queri
             tier=tier, partner_type=ptype, channel_manager=cm_membership.user
         )
     client = client_for(cm_membership)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("partners:partner_list")).status_code == 200
 
 
