@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from prm.tenancy.models import Membership
@@ -214,10 +214,71 @@ def course_report():
     return rows
 
 
+ROSTER_ORDER = ("valid_until", "id")  # soonest expiry first: award_valid_idx
+
+
 def roster_queryset():
+    """Every award in the roster's order, with what its export writes (joined)."""
     return CertificationAward.objects.select_related(
         "certification", "membership__user", "organization"
-    ).order_by("valid_until", "id")
+    ).order_by(*ROSTER_ORDER)
+
+
+def roster_awards():
+    """The roster page's awards, in its order, before filtering and paging: no joins
+    (roster_rows reads the page's people and organizations by key)."""
+    return CertificationAward.objects.order_by(*ROSTER_ORDER)
+
+
+def roster_rows(page, *, certifications: dict) -> list[dict]:
+    """What each roster row shows, for one page of `roster_awards()` (filtered, sliced):
+    its key, the person's name, organization, certification, issue and expiry dates
+    (text) and status ("revoked", "valid", "expired"). One query.
+
+    The page's ids are picked first, in a subquery that walks award_valid_idx for the
+    page's rows only, then joined to the person and the organization by key. Joined
+    before picking, the planner (a tenant condition on every table under row-level
+    security, multiplied as if independent) sorted all of the tenant's awards, and
+    building three model instances per row cost more than the template floor's rows:
+    here values, not instances. `certifications` {pk: Certification} are the filter's
+    choices (prm.core.listing.choice_objects); one not among them is read by key.
+    """
+    from .models import Certification
+    from .models.certifications import award_status
+
+    rows = list(
+        CertificationAward.objects.filter(pk__in=Subquery(page.values("pk")))
+        .order_by(*ROSTER_ORDER)
+        .values(
+            "pk",
+            "certification_id",
+            "valid_until",
+            "revoked_at",
+            issued_on=TruncDate("issued_at"),
+            full_name=F("membership__user__full_name"),
+            email=F("membership__user__email"),
+            organization_name=F("organization__name"),
+        )
+    )
+    names = {pk: certification.name for pk, certification in certifications.items()}
+    missing = {row["certification_id"] for row in rows} - names.keys()
+    if missing:
+        names.update(Certification.objects.filter(pk__in=missing).values_list("pk", "name"))
+    today = timezone.localdate()
+    return [
+        {
+            "pk": row["pk"],
+            "person": row["full_name"] or row["email"],  # User.display_name
+            "organization": row["organization_name"],
+            "certification": names[row["certification_id"]],
+            "issued": row["issued_on"].isoformat(),
+            "expires": row["valid_until"].isoformat(),
+            "status": award_status(
+                revoked_at=row["revoked_at"], valid_until=row["valid_until"], today=today
+            ),
+        }
+        for row in rows
+    ]
 
 
 def organizations_below_requirement():

@@ -113,6 +113,13 @@ class CertificationCourse(TenantOwned):
         return f"{self.certification} · {self.course}"
 
 
+def award_status(*, revoked_at, valid_until, today) -> str:
+    """What the roster and its export say of an award: "revoked", "valid" or "expired"."""
+    if revoked_at is not None:
+        return "revoked"
+    return "valid" if valid_until >= today else "expired"
+
+
 class AwardQuerySet(TenantQuerySet):
     def current(self, today=None):
         """Valid today, not revoked (the figure tiers count)."""
@@ -179,6 +186,12 @@ class CertificationAward(TenantOwned):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None and self.valid_until >= timezone.localdate()
+
+    @property
+    def status(self) -> str:
+        return award_status(
+            revoked_at=self.revoked_at, valid_until=self.valid_until, today=timezone.localdate()
+        )
 
 
 @track()

@@ -13,6 +13,8 @@ from django.views import View
 from django.views.generic import ListView
 
 from prm.core.forms import add_service_errors
+from prm.core.listing import choice_objects
+from prm.core.templatetags.rowurls import row_url
 from prm.core.text import csv_cell
 from prm.core.views import AdminRequiredMixin, ScopedQuerysetMixin, StaffRequiredMixin
 from prm.tenancy.context import tenant_context
@@ -260,7 +262,19 @@ class RosterView(StaffRequiredMixin, FilteredListMixin, ListView):
     filterset_class = AwardFilterSet
 
     def get_queryset(self):
-        return self.filter_queryset(selectors.roster_queryset())
+        return self.filter_queryset(selectors.roster_awards())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        certifications = choice_objects(context["filter"].form, ("certification",))
+        rows = selectors.roster_rows(
+            context["awards"], certifications=certifications["certification"]
+        )
+        for row in rows:  # each pattern reversed once per page
+            if row["status"] != "revoked":
+                row["revoke_url"] = row_url("enablement:award_revoke", row["pk"])
+        context.update(awards=rows, object_list=rows)
+        return context
 
 
 class AwardRevokeView(AdminRequiredMixin, ScopedQuerysetMixin, View):
@@ -348,9 +362,7 @@ class RosterExportView(StaffRequiredMixin, View):
                         award.code,
                         award.issued_at.date().isoformat(),
                         award.valid_until.isoformat(),
-                        "revoked"
-                        if award.revoked_at
-                        else ("valid" if award.is_valid else "expired"),
+                        award.status,
                     )
                 )
 

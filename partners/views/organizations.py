@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
+from django_filters.constants import EMPTY_VALUES
 
 from prm.core.forms import add_service_errors
 from prm.core.listing import attach_related, choice_objects
+from prm.core.templatetags.rowurls import row_url
 from prm.core.text import csv_cell
 from prm.core.views import (
     ScopedQuerysetMixin,
@@ -22,10 +24,26 @@ from prm.core.views import (
 )
 
 from .. import forms, models, selectors, services
+from ..choices import LifecycleStage
 from ..filtersets import PartnerOrganizationFilterSet
 from .portal import PlanDetailMixin
 
 RELATIONS = ("partner_type", "tier", "channel_manager")
+STAGE_LABELS = dict(LifecycleStage.choices)
+
+
+def partner_rows(partners):
+    """What each partner list row shows beyond its own fields, worked out in Python once
+    rather than by tags and filters per row: its link (the pattern reversed once per
+    page), its stage's label, and the day of its last activity in the current time zone
+    ("never" without one)."""
+    for partner in partners:
+        partner.detail_url = row_url("partners:partner_detail", partner.pk)
+        stage = partner.lifecycle_stage
+        partner.stage_label = STAGE_LABELS.get(stage, stage)
+        active = partner.last_activity_at
+        partner.last_active_on = timezone.localdate(active).isoformat() if active else "never"
+    return partners
 
 
 class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
@@ -79,13 +97,27 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
             )
         return response
 
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        if self.partner_count is not None:
+            paginator.count = self.partner_count
+        return paginator
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(
-            filter=self.filterset, stage_counts=selectors.stage_tiles(), **kwargs
+        tiles = selectors.stage_tiles()
+        # Staff see every partner of the tenant: unfiltered, the list's length is the
+        # tiles' sum, and the paginator needs no COUNT of its own.
+        form = self.filterset.form
+        filtered = any(
+            value not in EMPTY_VALUES
+            for name, value in form.cleaned_data.items()
+            if name != "ordering"
         )
+        self.partner_count = None if filtered else sum(count for _s, _l, count in tiles)
+        context = super().get_context_data(filter=self.filterset, stage_counts=tiles, **kwargs)
         relations = choice_objects(self.filterset.form, RELATIONS)
-        context["partners"] = context["object_list"] = attach_related(
-            context["partners"], relations
+        context["partners"] = context["object_list"] = partner_rows(
+            attach_related(context["partners"], relations)
         )
         return context
 

@@ -272,6 +272,52 @@ def test_roster_csv_and_below_tier_report(admin_membership, partner_org):
     assert partner_org.name in report
 
 
+def test_roster_rows_show_each_award_soonest_expiry_first(admin_membership, partner_org):
+    # Given three awards: valid, expired, and revoked, one holder without a full name.
+    today = timezone.localdate()
+    cert = models.Certification.objects.create(name="Cloud Certified", is_published=True)
+    people = [partner(partner_org) for _ in range(3)]
+    people[1].user.full_name = ""
+    people[1].user.save()
+    issued = timezone.now() - timedelta(days=400)
+    awards = [
+        models.CertificationAward.objects.create(
+            certification=cert,
+            membership=person,
+            organization=partner_org,
+            code=f"ROST-{n}",
+            issued_at=issued,
+            valid_until=today + timedelta(days=days),
+        )
+        for n, (person, days) in enumerate(zip(people, (90, -5, 30), strict=True))
+    ]
+    services.award_revoke(acting_membership=admin_membership, award=awards[2], reason="Cheated")
+    client = client_for(admin_membership)
+    # When the roster is read, then each row says who, where, what, when and its status,
+    # soonest expiry first, with a revoke link only where it is not revoked yet.
+    text = client.get(reverse("enablement:roster")).content.decode()
+    rows = text.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 3
+    expired, revoked, valid = rows
+    assert f"<td>{people[1].user.email}</td><td>{partner_org.name}</td>" in expired
+    assert "<td>Cloud Certified</td>" in expired
+    expected_issued = timezone.localtime(issued).date().isoformat()
+    assert f"<td>{expected_issued}</td><td>{(today - timedelta(days=5)).isoformat()}</td>" in (
+        expired
+    )
+    assert '<span class="pill pill-bad">expired</span>' in expired
+    assert '<span class="pill pill-bad">revoked</span>' in revoked
+    assert '<span class="pill pill-ok">valid</span>' in valid
+    assert f"<td>{people[0].user.full_name}</td>" in valid
+    for row, award in ((expired, awards[1]), (valid, awards[0])):
+        url = reverse("enablement:award_revoke", args=[award.pk])
+        assert f'href="{url}"' in row
+    assert "Revoke</a>" not in revoked
+    # And the status filter and the pages pick the same rows.
+    text = client.get(reverse("enablement:roster"), {"status": "valid"}).content.decode()
+    assert people[0].user.full_name in text and people[1].user.email not in text
+
+
 # --- bounded queries ------------------------------------------------------------------
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from partners import services
 from partners.choices import LifecycleStage
@@ -272,11 +274,37 @@ def test_partner_list_queries_are_bounded(cm_membership, django_assert_max_num_q
     client = client_for(cm_membership)
     # When the list is read, then the rows' types, tiers and managers cost no more
     # queries at 50 rows than at 1 (the filter's choices, and the few missing by key).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         text = client.get(reverse("partners:partner_list"), {"ordering": "name"}).text
     assert text.count("Reseller</td>") == rows and text.count("Gold</td>") == rows
     assert f"<td>{former.display_name}</td>" in text
     assert text.count(f"<td>{cm_membership.user.display_name}</td>") == rows
+
+
+def test_partner_list_rows_and_pages(cm_membership):
+    # Given 51 partners, one at risk and active a while ago, the others never active.
+    active = timezone.now() - timedelta(days=3)
+    risky = PartnerOrganizationFactory(
+        name="Aardvark Risky", lifecycle_stage=LifecycleStage.AT_RISK, last_activity_at=active
+    )
+    for i in range(50):
+        PartnerOrganizationFactory(name=f"Partner {i:02}", last_activity_at=None)
+    client = client_for(cm_membership)
+    url = reverse("partners:partner_list")
+    # When the list is read unfiltered, then it has two pages, and each row links to the
+    # partner, says its stage and the day of its last activity ("never" without one).
+    text = client.get(url, {"ordering": "name"}).text
+    assert "Page 1 of 2" in text and "Aardvark Risky" in text
+    detail = reverse("partners:partner_detail", args=[risky.pk])
+    assert f'<a href="{detail}">Aardvark Risky</a>' in text
+    assert '<span class="pill status-at_risk">At risk</span>' in text
+    assert f"<td>{timezone.localdate(active).isoformat()}</td>" in text
+    assert text.count("<td>never</td>") == 49
+    assert "Page 2 of 2" in client.get(url, {"ordering": "name", "page": 2}).text
+    # And filtered, the pages count the partners that match.
+    text = client.get(url, {"lifecycle_stage": LifecycleStage.AT_RISK}).text
+    assert "Aardvark Risky" in text and "Partner 00" not in text and "Page 1 of" not in text
+    assert "Page 1 of 2" not in client.get(url, {"q": "Partner 0"}).text
 
 
 def test_partner_list_is_staff_only(partner_admin_membership):
@@ -294,7 +322,7 @@ def test_partner_list_queries_bounded(cm_membership, django_assert_max_num_queri
             tier=tier, partner_type=ptype, channel_manager=cm_membership.user
         )
     client = client_for(cm_membership)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("partners:partner_list")).status_code == 200
 
 
