@@ -133,8 +133,11 @@ def test_a_reminder_job_killed_midway_sends_each_reminder_once(harness):
     assert len(messages) == DEALS
     assert len({m["Message-ID"] for m in messages}) == DEALS
     assert {m["To"] for m in messages} == {admin.user.email}
-    # The same message was received by both workers: delivered again, not sent again.
-    assert len(re.findall(r"Task deals\.warn_expiring\[[^\]]+\] received", log.read_text())) == 2
+    # The same message was received again after the kill: delivered again, not sent again.
+    # On a loaded machine the second worker's run can outlast the 3 s visibility timeout
+    # and the message comes a third time; what was sent is still once (asserted above).
+    received = re.findall(r"Task deals\.warn_expiring\[[^\]]+\] received", log.read_text())
+    assert len(received) >= 2
 
 
 def test_an_email_task_killed_midway_sends_each_email_once(harness):
