@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from prm.core.forms import add_service_errors
+from prm.core.listing import filterset_narrows
 from prm.core.money import format_money
 from prm.core.text import csv_cell
 from prm.core.views import (
@@ -47,17 +48,22 @@ class PortalDealListView(PartnerRequiredMixin, ScopedQuerysetMixin, FilteredList
     def get_queryset(self):
         # Figures count the partner's own registrations; the list also shows, read-only,
         # the multi-partner deals it takes part in.
+        membership = self.request.membership
         self.base_queryset = super().get_queryset()
-        readable = Deal.objects.readable_by(self.request.membership)
+        self.shared_ids = Deal.objects.co_partnered_ids(membership)
+        readable = Deal.objects.readable_by(membership, shared=self.shared_ids)
         return self.filter_queryset(readable.order_by("-number"))
 
     def get_context_data(self, **kwargs):
+        self.filterset.form.fields.pop("organization", None)
+        motions, stages = self.filterset.choice_objects()
+        counts, pipeline = selectors.deal_list_figures(queryset=self.base_queryset, stages=stages)
+        if not self.shared_ids and not filterset_narrows(self.filterset):
+            # The list's rows are then the figures' rows (readable_by without shared
+            # deals is visible_to): their number is the figures' total, not a COUNT.
+            self.known_count = sum(counts.values())
         context = super().get_context_data(**kwargs)
-        context["filter"].form.fields.pop("organization", None)
-        motions, stages = context["filter"].choice_objects()
-        context["counts"], context["pipeline"] = selectors.deal_list_figures(
-            queryset=self.base_queryset, stages=stages
-        )
+        context["counts"], context["pipeline"] = counts, pipeline
         membership = self.request.membership
         context["deals"] = context["object_list"] = selectors.deal_rows_related(
             context["deals"],
