@@ -124,7 +124,7 @@ def test_deal_lists_stay_bounded_with_co_partnered_deals(
 ):
     deal, co = shared_deal
     client = client_for(co)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("api:deal-list")).status_code == 200
     assert Deal.objects.readable_by(co).count() == 1 and not Deal.objects.visible_to(co).exists()
 
