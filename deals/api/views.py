@@ -139,9 +139,10 @@ class DealViewSet(
                 # No filter, search or other parameter narrows the rows: their number
                 # came with the co-partnered ids, the paginator need not count them.
                 self.known_count = count
-            # The page's names, lines and participants in one flat query, by the page's
-            # ids (serializers.DealListSerializer), no prefetched instances.
-            return queryset.order_by("-number")
+            # Only the columns a row reads; the page's names, lines and participants in
+            # one flat query, by the page's ids (serializers.DealListSerializer), no
+            # prefetched instances.
+            return queryset.only(*serializers.DealSerializer.columns()).order_by("-number")
         queryset = Deal.objects.readable_by(self.membership) if reading else super().get_queryset()
         # One deal: what the serializer reads, by primary key (see
         # DealQuerySet.with_list_relations for why not joins).

@@ -301,6 +301,14 @@ def test_api_deal_rows_are_what_the_generic_serializer_gives(
     )
     by_name = {d.customer_name: DealSerializer(d).data for d in deals}
     assert by_name["Draft Co"]["stage"] is None and by_name["Draft Co"]["stage_name"] is None
+    # The date-times in the time zone of the request, as DRF writes them (no "Z" then).
+    with timezone.override("America/New_York"):
+        page_there = DealSerializer(
+            Deal.objects.filter(pk__in=[d.pk for d in deals]), many=True
+        ).data
+        generic_there = sorted((_generic(d) for d in deals), key=lambda r: r["number"])
+    assert _json(sorted(page_there, key=lambda r: r["number"])) == _json(generic_there)
+    assert "-0" in page_there[0]["created_at"] and _json(page_there) != _json(page)
     in_page = {row["customer_name"]: row for row in page}
     assert [line["product_name"] for line in in_page["Draft Co"]["lines"]] == [
         line.product.name for line in DealLine.objects.filter(deal=draft).select_related("product")
