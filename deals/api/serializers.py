@@ -94,11 +94,11 @@ class DealListSerializer(serializers.ListSerializer):
         return [
             child.row(
                 deal,
-                organization_name=names.get(deal.organization_id),
-                motion_name=names.get(deal.motion_id),
-                stage_name=names.get(deal.stage_id),
-                lines=lines.get(deal.pk, []),
-                participants=participants.get(deal.pk, []),
+                organization_name=names.get(str(deal.organization_id)),
+                motion_name=names.get(str(deal.motion_id)),
+                stage_name=names.get(_id(deal.stage_id)),
+                lines=lines.get(str(deal.pk), []),
+                participants=participants.get(str(deal.pk), []),
                 formats=formats,
             )
             for deal in deals
@@ -265,24 +265,26 @@ class DealSerializer(serializers.ModelSerializer):
 
 # One branch of `_page_parts`' UNION per read: (kind, deal, key, name, role, quantity,
 # amount, sort), typed NULLs where a read has no such column (in a chain of UNIONs an
-# untyped NULL would be taken for text).
+# untyped NULL would be taken for text). Ids come as text: what the JSON has, without
+# the driver making a UUID of each (a third of the query's time).
 _NAME_ROW = (
-    "SELECT 'name', NULL::uuid, t.pk, t.name, NULL::varchar, NULL::integer, NULL::numeric,"
-    " NULL::varchar FROM ({}) t(pk, name)"
+    "SELECT 'name', NULL::text, t.pk::text, t.name, NULL::varchar, NULL::integer,"
+    " NULL::numeric, NULL::varchar FROM ({}) t(pk, name)"
 )
 _LINE_ROW = (
-    "SELECT 'line', t.deal, t.product, t.name, NULL::varchar, t.quantity, t.amount, t.name"
-    " FROM ({}) t(deal, product, name, quantity, amount)"
+    "SELECT 'line', t.deal::text, t.product::text, t.name, NULL::varchar, t.quantity,"
+    " t.amount, t.name FROM ({}) t(deal, product, name, quantity, amount)"
 )
 _PARTNER_ROW = (
-    "SELECT 'partner', t.deal, t.organization, t.name, t.role, NULL::integer, t.split,"
-    " NULL::varchar FROM ({}) t(deal, organization, name, role, split)"
+    "SELECT 'partner', t.deal::text, t.organization::text, t.name, t.role, NULL::integer,"
+    " t.split, NULL::varchar FROM ({}) t(deal, organization, name, role, split)"
 )
 
 
 def _page_parts(deals: list) -> tuple[dict, dict, dict]:
     """A page's names ({pk: name} of its partners, motions and stages), lines and
-    participants ({deal id: [tuples]}) in one round trip: the five reads by the page's
+    participants ({deal id: [tuples]}), keyed and with ids as text (str of the UUID), in
+    one round trip: the five reads by the page's
     ids, each written by its scoped manager, as the branches of one UNION ALL. Lines
     come by product name, participants by split, largest first (the models' orders, as
     the nested serializers read them): sorted by kind, the lines' product name, then
