@@ -149,7 +149,10 @@ def test_api_list_counts_own_and_co_partnered_deals_with_the_co_partnered_ids(sh
     # that read the co-partnered ids (no COUNT of its own), also paged and sorted.
     body, counts = get()
     assert body["count"] == 2 and len(counts) == 1 and "ARRAY(" in counts[0]
-    assert {row["id"] for row in body["results"]} == {str(deal.pk), str(own.pk)}
+    assert {row["id"]: row["organization_name"] for row in body["results"]} == {
+        str(deal.pk): deal.organization.name,  # another partner's name, read with the page
+        str(own.pk): co.partner_organization.name,  # its own, known from the membership
+    }
     body, counts = get("?page_size=1&page=2&ordering=number")
     assert body["count"] == 2 and len(body["results"]) == 1 and len(counts) == 1
     # A filter narrows the rows: the paginator counts what it leaves.
