@@ -43,10 +43,16 @@ def filterset_narrows(filterset) -> bool:
     )
 
 
-def choice_objects(form: forms.Form, names: tuple[str, ...]) -> dict[str, dict]:
+def choice_objects(
+    form: forms.Form, names: tuple[str, ...], *, related: dict[str, dict] | None = None
+) -> dict[str, dict]:
     """{field name: {pk: object}} of the form's model choice fields `names` (a field
     the page removed is an empty dict), each queryset read once; the field's widget
-    then writes its options from these objects (same values, labels and order)."""
+    then writes its options from these objects (same values, labels and order).
+
+    `related` ({field name: {foreign key: field name}}) gives a field's objects the
+    objects of a field read before them (e.g. each stage its motion, from the motion
+    select's, for the stage's label) instead of a join that reads them again."""
     found: dict[str, dict] = {}
     for name in names:
         field = form.fields.get(name)
@@ -54,6 +60,11 @@ def choice_objects(form: forms.Form, names: tuple[str, ...]) -> dict[str, dict]:
             found[name] = {}
             continue
         objects = list(field.queryset)
+        relations = (related or {}).get(name)
+        if relations:
+            objects = attach_related(
+                objects, {key: found.get(source, {}) for key, source in relations.items()}
+            )
         blank = [("", field.empty_label)] if field.empty_label is not None else []
         field.widget.choices = blank + [(obj.pk, field.label_from_instance(obj)) for obj in objects]
         found[name] = {obj.pk: obj for obj in objects}
