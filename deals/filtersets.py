@@ -90,7 +90,13 @@ class DealFilterSet(django_filters.FilterSet):
         its rows' and figures' motion and stage from them instead of reading them again.
         """
         if self._choice_objects is None:
-            found = choice_objects(self.form, ("motion", "stage"))
+            stage, related = self.form.fields.get("stage"), None
+            if stage is not None and "motion" in self.form.fields:
+                # Each stage's motion (its label names it) from the motion select's
+                # objects, rather than joined and made again for every stage.
+                stage.queryset = stage.queryset.select_related(None)
+                related = {"stage": {"motion": "motion"}}
+            found = choice_objects(self.form, ("motion", "stage"), related=related)
             self._choice_objects = (found["motion"], found["stage"])
         return self._choice_objects
 

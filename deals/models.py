@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models.functions import Lower
 from django_fsm import transition
 
@@ -230,25 +230,67 @@ class CoPartnerReadableQuerySet(TenantQuerySet):
 class DealQuerySet(CoPartnerReadableQuerySet):
     deal_field = "pk"
 
-    def readable_by(self, membership) -> DealQuerySet:
+    def readable_by(self, membership, *, shared: list | None = None) -> DealQuerySet:
         """The partner's own deals, and the few it takes part in by id.
 
         Not `own OR EXISTS(...)` as for the other models: on the deals table that OR
         cannot use the (tenant, organization, number) index, so every partner list and
         its count read all of the tenant's deals (50,000 at 1M; bench/RESULTS.md). The
-        ids of the deals it takes part in come first, in one small query by the
-        organization (its own deals, where it is the registering partner, left out).
+        ids of the deals it takes part in come first (`co_partnered_ids`, or `shared`
+        when the caller has read them already). Without any, these are exactly the rows
+        of `visible_to`.
         """
         if not self._reads_as_partner(membership):
             return self.visible_to(membership)
         organization_id = membership.partner_organization_id
-        shared = list(
-            DealPartner.objects.filter(organization_id=organization_id)
-            .exclude(deal__organization_id=organization_id)
-            .values_list("deal_id", flat=True)
-        )
+        if shared is None:
+            shared = self.co_partnered_ids(membership)
         own = models.Q(organization_id=organization_id)
         return self.filter(own | models.Q(pk__in=shared) if shared else own)
+
+    def co_partnered_ids(self, membership) -> list:
+        """Ids of the other partners' deals the member's organization takes part in, in
+        one small query by the organization (its own deals, where it is the registering
+        partner, left out); none for staff."""
+        if not self._reads_as_partner(membership):
+            return []
+        return list(self._co_partnered(membership).values_list("deal_id", flat=True))
+
+    def readable_with_count(self, membership) -> tuple[DealQuerySet, int | None]:
+        """`readable_by`, and the number of its rows when that costs no query of its own.
+
+        For a partner, the ids of the deals it takes part in are read in the same query
+        as the number of its own deals; the two sets are apart (a co-partnered deal is
+        another partner's), so the rows number the one plus the length of the other.
+        Staff: `visible_to`, and None (the paginator counts).
+        """
+        if not self._reads_as_partner(membership):
+            return self.visible_to(membership), None
+        own_sql, own_params = (
+            self.filter(organization_id=membership.partner_organization_id)
+            .order_by()
+            .values("pk")
+            .query.sql_with_params()
+        )
+        shared_sql, shared_params = (
+            self._co_partnered(membership).values("deal_id").query.sql_with_params()
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT count(*) FROM ({own_sql}) own), ARRAY({shared_sql})",  # noqa: S608 - the ORM's SQL; values are parameters
+                [*own_params, *shared_params],
+            )
+            own_count, shared = cursor.fetchone()
+        return self.readable_by(membership, shared=shared), own_count + len(shared)
+
+    @staticmethod
+    def _co_partnered(membership) -> models.QuerySet:
+        organization_id = membership.partner_organization_id
+        return (
+            DealPartner.objects.filter(organization_id=organization_id)
+            .exclude(deal__organization_id=organization_id)
+            .order_by()  # a set of ids: no sort by split
+        )
 
     def open(self) -> DealQuerySet:
         return self.filter(status__in=OPEN_STATUSES)

@@ -41,23 +41,14 @@ class Audience:
         return not motions or bool(motions & set(self.motion_ids))
 
 
-def motions_for_type(type_id) -> list:
-    """Active motions a partner of this type may use (a motion with no types: all)."""
-    from deals.models import Motion
-
-    allowed = Q(type_links__isnull=True)
-    if type_id is not None:
-        allowed |= Q(type_links__partner_type_id=type_id)
-    return list(
-        Motion.objects.filter(allowed, is_active=True).values_list("id", flat=True).distinct()
-    )
-
-
 def audience_of(organization) -> Audience:
-    """The organization's type, tier rank and motions (two small queries, cached on it)."""
+    """The organization's type, tier rank and motions, cached on it: the tier's rank
+    (one small query) and the motions its type may use (deals' `motions_available_list`,
+    which the page's other readers of them share)."""
     cached = getattr(organization, "_enablement_audience", None)
     if cached is not None:
         return cached
+    from deals.services import motions_available_list
     from partners.models import Tier
 
     rank = 0
@@ -67,7 +58,7 @@ def audience_of(organization) -> Audience:
     audience = Audience(
         type_id=organization.partner_type_id,
         tier_rank=rank,
-        motion_ids=tuple(motions_for_type(organization.partner_type_id)),
+        motion_ids=tuple(m.pk for m in motions_available_list(organization=organization)),
     )
     organization._enablement_audience = audience
     return audience

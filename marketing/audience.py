@@ -57,7 +57,9 @@ def partner_profile(membership: Membership) -> PartnerProfile | None:
     """The profile of a partner membership, None for anyone else.
 
     The organization comes with the membership (the middleware loads it), so this costs
-    one query (the motions its type may work in), kept on the membership for the request.
+    at most one query (the motions its type may work in, which deals'
+    `motions_available_list` keeps for the page's other readers), kept on the
+    membership for the request.
     """
     if membership is None or membership.role != Role.PARTNER:
         return None
@@ -70,11 +72,9 @@ def partner_profile(membership: Membership) -> PartnerProfile | None:
         partner_type_id=organization.partner_type_id,
         tier_id=organization.tier_id,
         partner_role=membership.partner_role,
-        motion_ids=list(
-            deal_services.motions_available_to(organization=organization).values_list(
-                "pk", flat=True
-            )
-        ),
+        motion_ids=[
+            motion.pk for motion in deal_services.motions_available_list(organization=organization)
+        ],
     )
     membership._marketing_profile = profile
     return profile

@@ -133,11 +133,17 @@ class DealViewSet(
         if getattr(self, "swagger_fake_view", False):
             return super().get_queryset()
         reading = self.action in self.read_actions and self.request.method in ("GET", "HEAD")
+        if self.action == "list" and reading:
+            queryset, count = Deal.objects.readable_with_count(self.membership)
+            if self.paginator is not None and self.paginator.leaves_rows_alone(self.request):
+                # No filter, search or other parameter narrows the rows: their number
+                # came with the co-partnered ids, the paginator need not count them.
+                self.known_count = count
+            # Only the columns a row reads; the page's names, lines and participants in
+            # one flat query, by the page's ids (serializers.DealListSerializer), no
+            # prefetched instances.
+            return queryset.only(*serializers.DealSerializer.columns()).order_by("-number")
         queryset = Deal.objects.readable_by(self.membership) if reading else super().get_queryset()
-        if self.action == "list":
-            # The page's names, lines and participants: one flat query each, by the
-            # page's ids (serializers.DealListSerializer), no prefetched instances.
-            return queryset.order_by("-number")
         # One deal: what the serializer reads, by primary key (see
         # DealQuerySet.with_list_relations for why not joins).
         return queryset.prefetch_related(

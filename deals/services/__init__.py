@@ -19,6 +19,7 @@ from .catalogue import (
     motion_save,
     motion_stage_add,
     motion_stage_update,
+    motions_available_list,
     motions_available_to,
     product_save,
 )
@@ -138,6 +139,7 @@ __all__ = [
     "motion_save",
     "motion_stage_add",
     "motion_stage_update",
+    "motions_available_list",
     "motions_available_to",
     "normalize_company_name",
     "product_save",

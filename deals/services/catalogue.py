@@ -122,3 +122,20 @@ def motions_available_to(*, organization: PartnerOrganization) -> QuerySet[Motio
         .distinct()
         .order_by("name")
     )
+
+
+def motions_available_list(*, organization: PartnerOrganization) -> tuple[Motion, ...]:
+    """`motions_available_to`, read once per organization object.
+
+    A portal page asks for the member's motions several times: the header's audience
+    rules (marketing), the registration gate, enablement's audience of the gate's
+    learning paths. The answer is kept on the object, which the middleware builds afresh
+    for every request (prm.tenancy.access), keyed by its partner type so that a changed
+    type reads them again.
+    """
+    kept = organization.__dict__.get("_motions_available")
+    if kept is not None and kept[0] == organization.partner_type_id:
+        return kept[1]
+    motions = tuple(motions_available_to(organization=organization))
+    organization._motions_available = (organization.partner_type_id, motions)
+    return motions

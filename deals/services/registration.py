@@ -43,7 +43,7 @@ from ._common import (
     _transition,
     normalize_company_name,
 )
-from .catalogue import motion_allowed_for, motions_available_to
+from .catalogue import motion_allowed_for, motions_available_list
 
 
 @dataclass
@@ -344,7 +344,7 @@ def deal_registration_gate(*, organization: PartnerOrganization) -> Registration
         reason[:1].upper() + reason[1:] + "."
         for reason in partner_services.partner_transact_blockers(organization=organization)
     ]
-    motions = list(motions_available_to(organization=organization))
+    motions = list(motions_available_list(organization=organization))
     blockers = _gate_reasons(organization=organization, motions=motions)
     motion_reasons, open_motions = [], []
     for motion in motions:

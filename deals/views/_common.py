@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 
+from prm.core.listing import KnownCountPaginator
 from prm.core.views import (
     TenantMemberRequiredMixin,
 )
@@ -56,16 +57,24 @@ class PartnerDealMixin(PartnerObjectMixin):
 
 
 class FilteredListMixin:
-    """A ListView whose rows go through a FilterSet (the same one the API uses)."""
+    """A ListView whose rows go through a FilterSet (the same one the API uses).
+
+    A page that holds the number of its rows already (its figures over the same rows)
+    sets `known_count` before paginating, and the paginator counts nothing.
+    """
 
     filterset_class = None
     paginate_by = 50
+    known_count: int | None = None
 
     def filter_queryset(self, queryset):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
         return self.filterset.qs if self.filterset.is_bound else queryset
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return KnownCountPaginator(queryset, per_page, count=self.known_count, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -263,7 +263,7 @@ def test_api_deal_list_queries_are_bounded(
         )
     for membership in (partner_admin_membership, cm_membership):
         client = client_for(membership)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(7):
             response = client.get(reverse("api:deal-list"))
         assert response.json()["count"] == rows
 

@@ -7,6 +7,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deals import services
@@ -124,9 +126,39 @@ def test_deal_lists_stay_bounded_with_co_partnered_deals(
 ):
     deal, co = shared_deal
     client = client_for(co)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("api:deal-list")).status_code == 200
     assert Deal.objects.readable_by(co).count() == 1 and not Deal.objects.visible_to(co).exists()
+
+
+def test_api_list_counts_own_and_co_partnered_deals_with_the_co_partnered_ids(shared_deal):
+    deal, co = shared_deal
+    own = make_deal(co, customer="Own Customer Ltd", domain="own-customer.example")
+    client = client_for(co)
+    url = reverse("api:deal-list")
+
+    def get(query=""):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url + query).json()
+        counts = [
+            q["sql"] for q in queries if "count(" in q["sql"].lower() and '"deals_deal"' in q["sql"]
+        ]
+        return body, counts
+
+    # Its own deal and the one it takes part in; the number of rows came in the query
+    # that read the co-partnered ids (no COUNT of its own), also paged and sorted.
+    body, counts = get()
+    assert body["count"] == 2 and len(counts) == 1 and "ARRAY(" in counts[0]
+    assert {row["id"]: row["organization_name"] for row in body["results"]} == {
+        str(deal.pk): deal.organization.name,  # another partner's name, read with the page
+        str(own.pk): co.partner_organization.name,  # its own, known from the membership
+    }
+    body, counts = get("?page_size=1&page=2&ordering=number")
+    assert body["count"] == 2 and len(body["results"]) == 1 and len(counts) == 1
+    # A filter narrows the rows: the paginator counts what it leaves.
+    body, counts = get("?status=approved")
+    assert body["count"] == 1 and [row["id"] for row in body["results"]] == [str(deal.pk)]
+    assert len(counts) == 2
 
 
 def test_participants_api_reads_for_those_who_take_part_and_sets_for_staff(

@@ -6,6 +6,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -499,8 +501,10 @@ def test_portal_deal_list_queries_are_bounded(
     client = client_for(partner_admin_membership)
     # A fixed number, whatever the rows: the page also shows the registration gate (the
     # agreement and each app's gates, e.g. a learning path a motion requires) and the
-    # header's counts from the apps above (unread announcements).
-    with django_assert_max_num_queries(19):
+    # header's counts from the apps above (unread announcements). The motions the
+    # partner may use are read once for the header and the gate, and the number of rows
+    # comes from the figures (no COUNT).
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("deals:portal_deal_list"))
     text = response.content.decode()
     assert response.status_code == 200
@@ -508,6 +512,48 @@ def test_portal_deal_list_queries_are_bounded(
     assert all(name in text for name in names)
     deals = Deal.objects.filter(customer_name__in=names)
     assert all(reverse("deals:portal_deal_detail", kwargs={"pk": d.pk}) in text for d in deals)
+
+
+def test_portal_deal_list_takes_its_count_from_the_figures_unless_filtered(
+    partner_admin_membership, product
+):
+    # 51 of the partner's own deals: two pages. Unfiltered (a sort or a page number
+    # changes no row), the figures over the same rows give the number: no COUNT query.
+    for index in range(51):
+        make_deal(
+            partner_admin_membership,
+            customer=f"Counted {index:02d}",
+            domain=f"counted{index}.example",
+            products=[product],
+            submit=index % 2 == 0,
+        )
+    client = client_for(partner_admin_membership)
+    url = reverse("deals:portal_deal_list")
+
+    def get(query):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url + query)
+        counts = [
+            q["sql"]
+            for q in queries
+            if q["sql"].startswith("SELECT COUNT(*)") and 'FROM "deals_deal"' in q["sql"]
+        ]
+        return response, counts
+
+    for query, page in (("", 1), ("?page=2", 2), ("?ordering=amount&page=2", 2)):
+        response, counts = get(query)
+        assert response.status_code == 200
+        assert f"Page {page} of 2" in response.text and counts == []
+    # The oldest registration, alone on the last page; there is no third.
+    last = get("?page=2")[0].text
+    assert last.count("Counted ") == 1 and "Counted 00" in last
+    assert get("?page=3")[0].status_code == 404
+    # A filter narrows the rows: the paginator counts them (25 drafts, one page).
+    response, counts = get("?status=draft")
+    assert len(counts) == 1
+    assert response.text.count("Counted ") == 25 and 'aria-label="Pagination"' not in response.text
+    # An invalid filter value is not taken for "no filter" either.
+    assert len(get("?motion=not-a-motion")[1]) == 1
 
 
 @pytest.mark.parametrize("rows", [1, 50])
