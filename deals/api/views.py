@@ -134,11 +134,12 @@ class DealViewSet(
             return super().get_queryset()
         reading = self.action in self.read_actions and self.request.method in ("GET", "HEAD")
         if self.action == "list" and reading:
-            queryset, count = Deal.objects.readable_with_count(self.membership)
             if self.paginator is not None and self.paginator.leaves_rows_alone(self.request):
                 # No filter, search or other parameter narrows the rows: their number
-                # came with the co-partnered ids, the paginator need not count them.
-                self.known_count = count
+                # comes with the co-partnered ids, the paginator need not count them.
+                queryset, self.known_count = Deal.objects.readable_with_count(self.membership)
+            else:
+                queryset = Deal.objects.readable_by(self.membership)
             # Only the columns a row reads; the page's names, lines and participants in
             # one flat query, by the page's ids (serializers.DealListSerializer), no
             # prefetched instances.

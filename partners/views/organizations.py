@@ -12,10 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
-from django_filters.constants import EMPTY_VALUES
 
 from prm.core.forms import add_service_errors
-from prm.core.listing import attach_related, choice_objects
+from prm.core.listing import (
+    KnownCountPaginator,
+    attach_related,
+    choice_objects,
+    filterset_narrows,
+)
 from prm.core.templatetags.rowurls import row_url
 from prm.core.text import csv_cell
 from prm.core.views import (
@@ -97,23 +101,15 @@ class PartnerListView(StaffRequiredMixin, ScopedQuerysetMixin, ListView):
             )
         return response
 
-    def get_paginator(self, queryset, *args, **kwargs):
-        paginator = super().get_paginator(queryset, *args, **kwargs)
-        if self.partner_count is not None:
-            paginator.count = self.partner_count
-        return paginator
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return KnownCountPaginator(queryset, per_page, count=self.partner_count, **kwargs)
 
     def get_context_data(self, **kwargs):
         tiles = selectors.stage_tiles()
         # Staff see every partner of the tenant: unfiltered, the list's length is the
         # tiles' sum, and the paginator needs no COUNT of its own.
-        form = self.filterset.form
-        filtered = any(
-            value not in EMPTY_VALUES
-            for name, value in form.cleaned_data.items()
-            if name != "ordering"
-        )
-        self.partner_count = None if filtered else sum(count for _s, _l, count in tiles)
+        narrowed = filterset_narrows(self.filterset)
+        self.partner_count = None if narrowed else sum(count for _s, _l, count in tiles)
         context = super().get_context_data(filter=self.filterset, stage_counts=tiles, **kwargs)
         relations = choice_objects(self.filterset.form, RELATIONS)
         context["partners"] = context["object_list"] = partner_rows(

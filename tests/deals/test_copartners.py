@@ -155,10 +155,11 @@ def test_api_list_counts_own_and_co_partnered_deals_with_the_co_partnered_ids(sh
     }
     body, counts = get("?page_size=1&page=2&ordering=number")
     assert body["count"] == 2 and len(body["results"]) == 1 and len(counts) == 1
-    # A filter narrows the rows: the paginator counts what it leaves.
+    # A filter narrows the rows: the paginator counts what it leaves, and only it (the
+    # own-deal count that came with the ids would serve nothing).
     body, counts = get("?status=approved")
     assert body["count"] == 1 and [row["id"] for row in body["results"]] == [str(deal.pk)]
-    assert len(counts) == 2
+    assert len(counts) == 1 and "ARRAY(" not in counts[0]
 
 
 def test_participants_api_reads_for_those_who_take_part_and_sets_for_staff(
