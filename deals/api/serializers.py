@@ -89,8 +89,7 @@ class DealListSerializer(serializers.ListSerializer):
         """{id: name} the request holds already: a partner's own organization, which
         the middleware loaded with the membership (most of a partner's rows are its
         own deals), so that the query reads only the other names."""
-        request = self.context.get("request")
-        membership = getattr(getattr(request, "_request", request), "membership", None)
+        membership = getattr(self.context.get("view"), "membership", None)
         if membership is None or membership.partner_organization_id is None:
             return {}
         if not Membership.partner_organization.is_cached(membership):
